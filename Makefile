@@ -1,0 +1,93 @@
+# Makefile for tend: generic, finds every cmd/*/ by itself (never edited for a new program).
+# make [all] | check | demo | install | clean | distclean | bench
+#   SANITIZE=1  build into build/san with ASan+UBSan (dynamic libc) and test that build
+#   WERROR=1    warnings are errors (CI)
+
+SANITIZE ?= 0
+WERROR ?= 0
+ifeq ($(SANITIZE),1)
+BUILD := build/san
+CONFIG := $(BUILD)/config.mak
+CONFARGS := --enable-sanitize --output=$(CONFIG)
+else
+BUILD := build
+CONFIG := config.mak
+CONFARGS :=
+endif
+
+NOCONF_GOALS := clean distclean
+ifneq ($(filter-out $(NOCONF_GOALS),$(or $(MAKECMDGOALS),all)),)
+include $(CONFIG)
+endif
+ifeq ($(WERROR),1)
+CFLAGS += -Werror
+endif
+
+prefix ?= /usr/local
+bindir ?= $(prefix)/bin
+mandir ?= $(prefix)/share/man
+DESTDIR ?=
+
+PROGS := $(sort $(notdir $(patsubst %/,%,$(wildcard cmd/*/))))
+LIBSRC := $(wildcard lib/*/*.c)
+LIBOBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIBSRC))
+BINS := $(addprefix $(BUILD)/bin/,$(PROGS))
+TESTSRC := $(wildcard tests/helpers/*.c)
+TESTBINS := $(patsubst tests/helpers/%.c,$(BUILD)/testbin/%,$(TESTSRC))
+MANPAGES := $(wildcard doc/*.[18])
+BATS_FILES := $(sort $(wildcard tests/*.bats tests/compat/*.bats tests/integration/*.bats tests/container/*.bats))
+
+.PHONY: all check demo install clean distclean bench deps-build deps-test
+.DELETE_ON_ERROR:
+
+all: $(BINS) $(TESTBINS)
+
+$(CONFIG): configure
+	@sh package/deps build
+	./configure $(CONFARGS)
+
+$(BUILD)/libtend.a: $(LIBOBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/obj/%.o: %.c $(CONFIG)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+define PROG_template
+$(BUILD)/bin/$(1): $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard cmd/$(1)/*.c)) $(BUILD)/libtend.a
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(BUILD)/libtend.a $$(LDLIBS)
+endef
+$(foreach p,$(PROGS),$(eval $(call PROG_template,$(p))))
+
+$(BUILD)/testbin/%: $(BUILD)/obj/tests/helpers/%.o $(BUILD)/libtend.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libtend.a $(LDLIBS)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# The whole suite. TEND_BIN and TEND_TESTBIN tell the tests which build to run.
+check: all
+	@sh package/deps test
+	TEND_BIN=$(abspath $(BUILD)/bin) TEND_TESTBIN=$(abspath $(BUILD)/testbin) \
+	TEND_SANITIZE=$(SANITIZE) bats $(BATSFLAGS) $(BATS_FILES)
+
+# The main job: a live supervision demo on the shipped example.
+demo: all
+	sh doc/examples/demo.sh $(abspath $(BUILD)/bin)
+
+bench: all
+	sh tests/bench/run $(if $(QUICK),--quick)
+
+install: all
+	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man8
+	install -m 0755 $(BINS) $(DESTDIR)$(bindir)/
+	$(if $(MANPAGES),install -m 0644 $(MANPAGES) $(DESTDIR)$(mandir)/man8/)
+
+clean:
+	rm -rf build
+
+distclean: clean
+	rm -f config.mak

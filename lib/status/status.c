@@ -1,0 +1,123 @@
+/* status.c: pack, unpack, read and write supervise/status, field by field at named offsets. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <skalibs/djbunix.h>
+#include <tend/status.h>
+
+static void put16 (char *s, uint16_t u) { s[0] = (char)(u >> 8) ; s[1] = (char)u ; }
+static void put32 (char *s, uint32_t u) { for (int i = 0 ; i < 4 ; i++) s[i] = (char)(u >> (24 - 8 * i)) ; }
+static void put64 (char *s, uint64_t u) { for (int i = 0 ; i < 8 ; i++) s[i] = (char)(u >> (56 - 8 * i)) ; }
+static uint16_t get16 (char const *s) { return (uint16_t)((unsigned char)s[0] << 8 | (unsigned char)s[1]) ; }
+static uint32_t get32 (char const *s)
+{
+  uint32_t u = 0 ;
+  for (int i = 0 ; i < 4 ; i++) u = u << 8 | (unsigned char)s[i] ;
+  return u ;
+}
+static uint64_t get64 (char const *s)
+{
+  uint64_t u = 0 ;
+  for (int i = 0 ; i < 8 ; i++) u = u << 8 | (unsigned char)s[i] ;
+  return u ;
+}
+
+void tend_status_pack (char *s, tend_status_t const *st)
+{
+  memset(s, 0, TEND_STATUS_SIZE) ;
+  tend_tai64n_pack(s + TEND_STATUS_OFF_STAMP, &st->stamp) ;
+  /* the pid is little-endian: daemontools wrote it that way and everyone reads it so */
+  for (int i = 0 ; i < 4 ; i++) s[TEND_STATUS_OFF_PID + i] = (char)(st->pid >> (8 * i)) ;
+  s[TEND_STATUS_OFF_PAUSED] = (char)st->paused ;
+  s[TEND_STATUS_OFF_WANT] = st->want ;
+  s[TEND_STATUS_OFF_GOTTERM] = (char)st->gotterm ;
+  s[TEND_STATUS_OFF_RUNSTATE] = (char)st->runstate ;
+  s[TEND_STATUS_OFF_VERSION] = TEND_STATUS_VERSION ;
+  s[TEND_STATUS_OFF_STATE] = (char)st->state ;
+  put16(s + TEND_STATUS_OFF_FLAGS, st->flags) ;
+  tend_tai64n_pack(s + TEND_STATUS_OFF_READY, &st->ready) ;
+  put32(s + TEND_STATUS_OFF_LASTWSTAT, st->lastwstat) ;
+  put32(s + TEND_STATUS_OFF_DEATHS, st->deaths) ;
+  put64(s + TEND_STATUS_OFF_DEADLINE, st->deadline) ;
+}
+
+int tend_status_unpack (char const *s, size_t len, tend_status_t *st)
+{
+  tend_status_t z = TEND_STATUS_ZERO ;
+  if (len < TEND_STATUS_COMPAT_DAEMONTOOLS) return 0 ;
+  *st = z ;
+  st->len = len ;
+  tend_tai64n_unpack(s + TEND_STATUS_OFF_STAMP, &st->stamp) ;
+  for (int i = 3 ; i >= 0 ; i--) st->pid = st->pid << 8 | (unsigned char)s[TEND_STATUS_OFF_PID + i] ;
+  st->paused = (uint8_t)s[TEND_STATUS_OFF_PAUSED] ;
+  st->want = s[TEND_STATUS_OFF_WANT] ;
+  if (len >= TEND_STATUS_COMPAT_RUNIT)
+  {
+    st->gotterm = (uint8_t)s[TEND_STATUS_OFF_GOTTERM] ;
+    st->runstate = (uint8_t)s[TEND_STATUS_OFF_RUNSTATE] ;
+  }
+  else st->runstate = st->pid ? 1 : 0 ;
+  /* A newer version only appends fields, so version >= 1 is read as far as we know it. */
+  if (len >= TEND_STATUS_SIZE && (unsigned char)s[TEND_STATUS_OFF_VERSION] >= 1)
+  {
+    st->version = (uint8_t)s[TEND_STATUS_OFF_VERSION] ;
+    st->state = (uint8_t)s[TEND_STATUS_OFF_STATE] ;
+    st->flags = get16(s + TEND_STATUS_OFF_FLAGS) ;
+    tend_tai64n_unpack(s + TEND_STATUS_OFF_READY, &st->ready) ;
+    st->lastwstat = get32(s + TEND_STATUS_OFF_LASTWSTAT) ;
+    st->deaths = get32(s + TEND_STATUS_OFF_DEATHS) ;
+    st->deadline = get64(s + TEND_STATUS_OFF_DEADLINE) ;
+  }
+  return 1 ;
+}
+
+int tend_status_read (char const *dir, tend_status_t *st)
+{
+  size_t dlen = strlen(dir) ;
+  char fn[dlen + sizeof("/supervise/status")] ;
+  char buf[TEND_STATUS_SIZE + 64] ;
+  ssize_t r ;
+  memcpy(fn, dir, dlen) ;
+  memcpy(fn + dlen, "/supervise/status", sizeof("/supervise/status")) ;
+  r = openreadnclose(fn, buf, sizeof buf) ;
+  if (r < 0) return -1 ;
+  if (!tend_status_unpack(buf, (size_t)r, st)) { errno = EPROTO ; return 0 ; }
+  return 1 ;
+}
+
+int tend_status_write (tend_status_t const *st)
+{
+  char buf[TEND_STATUS_SIZE] ;
+  tend_status_pack(buf, st) ;
+  return openwritenclose_suffix("supervise/status", buf, TEND_STATUS_SIZE, ".new") ;
+}
+
+char const *tend_state_name (unsigned int s)
+{
+  static char const *const names[TEND_STATE_COUNT] =
+    { "down", "starting", "up", "ready", "stopping", "finishing", "backoff", "failed" } ;
+  return s < TEND_STATE_COUNT ? names[s] : "unknown" ;
+}
+
+uint64_t tend_monotonic_ms (void)
+{
+  struct timespec ts ;
+  clock_gettime(CLOCK_MONOTONIC, &ts) ;
+  return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000 ;
+}
+
+int tend_svok (char const *dir)
+{
+  size_t dlen = strlen(dir) ;
+  char fn[dlen + sizeof("/supervise/ok")] ;
+  int fd ;
+  memcpy(fn, dir, dlen) ;
+  memcpy(fn + dlen, "/supervise/ok", sizeof("/supervise/ok")) ;
+  fd = open(fn, O_WRONLY | O_NONBLOCK | O_CLOEXEC) ;
+  if (fd < 0) return errno == ENXIO || errno == ENOENT ? 0 : -1 ;
+  close(fd) ;
+  return 1 ;
+}

@@ -1,0 +1,95 @@
+# Shared set-up for tend's bats tests: paths, a private temp dir, polling waits, pid cleanup.
+# Load with:  load helpers/common   (or ../helpers/common from a subdirectory)
+
+bats_load_library bats-support 2>/dev/null || load /usr/lib/bats/bats-support/load
+bats_load_library bats-assert 2>/dev/null || load /usr/lib/bats/bats-assert/load
+
+_tend_root=$(cd "$BATS_TEST_DIRNAME" && while [ ! -f Makefile ] && [ "$PWD" != / ] ; do cd .. ; done ; pwd)
+: "${TEND_BIN:=$_tend_root/build/bin}"
+: "${TEND_TESTBIN:=$_tend_root/build/testbin}"
+: "${TEND_SANITIZE:=0}"
+export TEND_BIN TEND_TESTBIN TEND_SANITIZE
+# Our programs first; peers are only ever called by absolute path.
+export PATH="$TEND_BIN:$TEND_TESTBIN:$PATH"
+# Sanitizer runs: report to stderr, fail hard; leak checks stay on.
+export ASAN_OPTIONS="abort_on_error=0:exitcode=99:detect_leaks=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=99"
+
+tend_setup () {
+  T=$(mktemp -d "${BATS_TMPDIR:-/tmp}/tend.XXXXXX")
+  export T
+  export SVDIR="$T/service"
+  export TEND_RUNDIR="$T/run"
+  mkdir -p "$SVDIR"
+  : > "$T/.pids"
+}
+
+# Remember a pid so teardown kills it (and its process group when it leads one).
+track_pid () { echo "$1" >> "$T/.pids" ; }
+
+tend_teardown () {
+  [ -n "${T-}" ] || return 0
+  if [ -f "$T/.pids" ] ; then
+    while read -r p ; do
+      [ -n "$p" ] || continue
+      kill -TERM "$p" 2>/dev/null || true
+    done < "$T/.pids"
+    # give them a moment (polled), then KILL
+    local i=0
+    while [ $i -lt 200 ] ; do
+      local alive=0
+      while read -r p ; do [ -n "$p" ] && kill -0 "$p" 2>/dev/null && alive=1 ; done < "$T/.pids"
+      [ $alive = 0 ] && break
+      sleep 0.01 ; i=$((i+1))
+    done
+    while read -r p ; do
+      [ -n "$p" ] && kill -KILL "$p" 2>/dev/null || true
+    done < "$T/.pids"
+  fi
+  # services started by supervise in their own sessions: kill any process whose cwd is in $T
+  local pid
+  for pid in $(ls /proc | grep -E '^[0-9]+$') ; do
+    case "$(readlink "/proc/$pid/cwd" 2>/dev/null)" in
+      "$T"|"$T"/*) kill -KILL "$pid" 2>/dev/null || true ;;
+    esac
+  done
+  chmod -R u+rwx "$T" 2>/dev/null || true
+  rm -rf "$T"
+}
+
+# wait_for SECONDS CMD...: poll CMD every 10 ms until it succeeds; fail the test if the deadline passes.
+wait_for () {
+  local secs=$1 ; shift
+  local end=$(( $(date +%s%N) + secs * 1000000000 ))
+  while ! "$@" >/dev/null 2>&1 ; do
+    if [ "$(date +%s%N)" -gt "$end" ] ; then
+      echo "wait_for: timed out after ${secs}s waiting for: $*" >&2
+      return 1
+    fi
+    sleep 0.01
+  done
+}
+
+# make_service NAME [RUN-SCRIPT-BODY]: a service dir under $SVDIR with an executable run script.
+make_service () {
+  local d="$SVDIR/$1"
+  mkdir -p "$d"
+  printf '#!/bin/sh\n%s\n' "${2:-exec sleep 1000}" > "$d/run"
+  chmod +x "$d/run"
+  echo "$d"
+}
+
+# start_supervise DIR: run our supervise in the background, tracked; waits until svok says it is up.
+start_supervise () {
+  supervise "$1" 2>>"$T/supervise.err" &
+  local p=$!
+  track_pid "$p"
+  SUPERVISE_PID=$p
+  wait_for 5 svok "$1"
+}
+
+# service pid from the status file via svstat's pid
+status_pid () { sed -n 's/.*(pid \([0-9]*\)).*/\1/p' <<<"$(svstat "$1")" ; }
+
+is_up () { svstat "$1" | grep -q ': up (pid ' ; }
+is_down () { svstat "$1" | grep -q ': down ' ; }
