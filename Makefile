@@ -2,15 +2,16 @@
 # make [all] | check | demo | install | clean | distclean | bench
 #   SANITIZE=1  build into build/san with ASan+UBSan (dynamic libc) and test that build
 #   WERROR=1    warnings are errors (CI)
+#   BUILD=DIR   build directory (default build, or build/san with SANITIZE=1)
 
 SANITIZE ?= 0
 WERROR ?= 0
 ifeq ($(SANITIZE),1)
-BUILD := build/san
+BUILD ?= build/san
 CONFIG := $(BUILD)/config.mak
 CONFARGS := --enable-sanitize --output=$(CONFIG)
 else
-BUILD := build
+BUILD ?= build
 CONFIG := config.mak
 CONFARGS :=
 endif
@@ -87,7 +88,7 @@ install: all
 	$(if $(MANPAGES),install -m 0644 $(MANPAGES) $(DESTDIR)$(mandir)/man8/)
 
 clean:
-	rm -rf build
+	rm -rf build $(filter-out build build/%,$(BUILD))
 
 distclean: clean
 	rm -f config.mak
