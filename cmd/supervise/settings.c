@@ -1,0 +1,110 @@
+/* settings.c: read a service directory's one-value setting files, at every start. */
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <skalibs/types.h>
+#include <skalibs/sig.h>
+#include <skalibs/strerr.h>
+#include <skalibs/djbunix.h>
+#include "settings.h"
+
+/* Reads FILE into buf (NUL-terminated, trailing whitespace removed).
+   1 read, 0 absent, -1 unreadable (warned). */
+static int readsetting (char const *file, char *buf, size_t max)
+{
+  ssize_t r = openreadnclose(file, buf, max - 1) ;
+  if (r < 0)
+  {
+    if (errno == ENOENT) return 0 ;
+    strerr_warnwusys("read ", file, ": using the default") ;
+    return -1 ;
+  }
+  while (r && (buf[r-1] == '\n' || buf[r-1] == ' ' || buf[r-1] == '\t' || buf[r-1] == '\r')) r-- ;
+  buf[r] = 0 ;
+  return 1 ;
+}
+
+static void badvalue (char const *file, char const *value, char const *want)
+{
+  strerr_warnw("invalid value in ", file, ": \"", value, "\" (", want, "): using the default") ;
+}
+
+/* A decimal in [min, max]; the default when absent or malformed. */
+static unsigned int readuint (char const *file, unsigned int min, unsigned int max, unsigned int dflt, char const *want)
+{
+  char buf[64] ;
+  unsigned int u ;
+  if (readsetting(file, buf, sizeof buf) <= 0) return dflt ;
+  if (!uint0_scan(buf, &u) || u < min || u > max) { badvalue(file, buf, want) ; return dflt ; }
+  return u ;
+}
+
+static int isexecfile (char const *file)
+{
+  struct stat st ;
+  return stat(file, &st) == 0 && S_ISREG(st.st_mode) ;
+}
+
+void settings_read (settings_t *s)
+{
+  char buf[64] ;
+  struct stat st ;
+  int r ;
+
+  s->notifyfd = (int)readuint("notification-fd", 3, SETTINGS_NOTIFYFD_MAX, 0, "a descriptor number from 3 to 1023") ;
+  if (!s->notifyfd) s->notifyfd = -1 ;
+  s->hascheck = isexecfile("check") ;
+  s->checkinterval = readuint("check-interval", 10, 3600000, 200, "milliseconds, 10 to 3600000") ;
+  s->timeoutkill = readuint("timeout-kill", 0, 86400000, 0, "milliseconds, 0 to 86400000") ;
+  s->timeoutfinish = readuint("timeout-finish", 0, 86400000, 5000, "milliseconds, 0 to 86400000") ;
+  s->hasfinish = isexecfile("finish") ;
+
+  s->downsig = SIGTERM ;
+  r = readsetting("down-signal", buf, sizeof buf) ;
+  if (r > 0)
+  {
+    int sig ;
+    if (!sig0_scan(buf, &sig) || sig <= 0 || sig >= 65) badvalue("down-signal", buf, "a signal name such as TERM, or a number") ;
+    else s->downsig = sig ;
+  }
+
+  s->delaymin = 1000 ; s->delaymax = 30000 ;
+  r = readsetting("restart-delay", buf, sizeof buf) ;
+  if (r > 0)
+  {
+    unsigned int a, b ;
+    size_t i = uint_scan(buf, &a), j ;
+    if (!i || (buf[i] != ' ' && buf[i] != '\t')) goto baddelay ;
+    while (buf[i] == ' ' || buf[i] == '\t') i++ ;
+    j = uint_scan(buf + i, &b) ;
+    if (!j || buf[i+j] || a > 3600000 || b > 3600000 || b < a) goto baddelay ;
+    s->delaymin = a ; s->delaymax = b ;
+    goto delayok ;
+   baddelay:
+    badvalue("restart-delay", buf, "MIN MAX in milliseconds, MIN <= MAX <= 3600000") ;
+   delayok: ;
+  }
+
+  s->maxrestarts = 0 ; s->maxwindow = 0 ;
+  r = readsetting("max-restarts", buf, sizeof buf) ;
+  if (r > 0)
+  {
+    unsigned int a, b ;
+    size_t i = uint_scan(buf, &a), j ;
+    if (!i || (buf[i] != ' ' && buf[i] != '\t')) goto badmax ;
+    while (buf[i] == ' ' || buf[i] == '\t') i++ ;
+    j = uint_scan(buf + i, &b) ;
+    if (!j || buf[i+j] || a < 1 || a > SETTINGS_MAXRESTARTS_MAX || b < 1 || b > 86400) goto badmax ;
+    s->maxrestarts = a ; s->maxwindow = b ;
+    goto maxok ;
+   badmax:
+    badvalue("max-restarts", buf, "N SECONDS, N from 1 to 1000, SECONDS from 1 to 86400") ;
+   maxok: ;
+  }
+
+  s->critical = access("critical", F_OK) == 0 ;
+  s->nosetsid = access("nosetsid", F_OK) == 0 ;
+  s->hasenv = stat("env", &st) == 0 && S_ISDIR(st.st_mode) ;
+}

@@ -1,0 +1,31 @@
+/* settings.h: the service-directory settings supervise reads at every start. */
+#ifndef SUPERVISE_SETTINGS_H
+#define SUPERVISE_SETTINGS_H
+
+#define SETTINGS_NOTIFYFD_MAX 1023
+#define SETTINGS_MAXRESTARTS_MAX 1000
+
+typedef struct settings_s settings_t ;
+struct settings_s
+{
+  int notifyfd ;               /* -1: none */
+  int hascheck ;
+  unsigned int checkinterval ; /* ms */
+  unsigned int timeoutkill ;   /* ms, 0 = never */
+  unsigned int timeoutfinish ; /* ms, 0 = never */
+  int hasfinish ;
+  int downsig ;
+  unsigned int delaymin ;      /* ms */
+  unsigned int delaymax ;      /* ms */
+  unsigned int maxrestarts ;   /* 0 = unlimited */
+  unsigned int maxwindow ;     /* s */
+  int critical ;
+  int nosetsid ;
+  int hasenv ;
+} ;
+
+/* Reads every setting from the cwd (the service dir). Malformed files: a warning naming the
+   file and the value, and the default. Never fails. */
+extern void settings_read (settings_t *) ;
+
+#endif

@@ -1,0 +1,844 @@
+/* supervise: run DIR/run, restart it when it dies, obey supervise/control, publish status. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <skalibs/types.h>
+#include <skalibs/allreadwrite.h>
+#include <skalibs/strerr.h>
+#include <skalibs/stralloc.h>
+#include <skalibs/sig.h>
+#include <skalibs/tai.h>
+#include <skalibs/iopause.h>
+#include <skalibs/selfpipe.h>
+#include <skalibs/djbunix.h>
+#include <skalibs/env.h>
+#include <skalibs/exec.h>
+#include <tend/tai.h>
+#include <tend/status.h>
+#include <tend/event.h>
+#include "settings.h"
+
+#define USAGE "supervise dir"
+#define EVENTDIR "supervise/event"
+
+extern char **environ ;
+
+/* The events of the state machine. Control bytes that only send a signal (p c h a i t k q 1 2)
+   change no state and are handled beside the table. */
+enum ev_e
+{
+  EV_UP,        /* u, U */
+  EV_DOWN,      /* d, D */
+  EV_ONCE,      /* o */
+  EV_EXIT,      /* x */
+  EV_RESTART,   /* r */
+  EV_EXECOK,    /* the exec-confirmation pipe closed without an error */
+  EV_DEATH,     /* run's process was reaped */
+  EV_FINISHED,  /* finish's process was reaped */
+  EV_TIMER,     /* the state's deadline passed */
+  EV_READY,     /* readiness: notification newline or check success */
+  EV_COUNT
+} ;
+
+typedef void action_t (void) ;
+
+static struct
+{
+  char const *name ;          /* as given: passed to run as NAME */
+  unsigned int state ;
+  pid_t pid ;                 /* run, 0 when none */
+  pid_t finishpid ;
+  pid_t checkpid ;
+  int spawnfd ;               /* exec-confirmation pipe, read end */
+  int notifyfd ;              /* readiness pipe, read end */
+  char want ;                 /* 'u', 'd', or 0 after 'o' */
+  int exiting ;
+  int paused ;
+  int gotterm ;
+  int restartnow ;            /* 'r': come back at once, without backoff */
+  int execfailed ;
+  unsigned int k ;            /* backoff exponent */
+  int wstat ;                 /* of the last death */
+  int haswstat ;
+  int finishcode ;
+  uint32_t deaths ;
+  tain starttime ;            /* monotonic, of the current run */
+  tain statedeadline ;        /* the state's timer; infinite when none */
+  tain checkdeadline ;        /* next ./check run, while up and not ready */
+  tain groupkilldeadline ;    /* SIGKILL to a dead run's leftover group */
+  tain statusretry ;          /* rewrite the status files after a failed write */
+  pid_t deadpgid ;
+  tend_tai64n_t stamp ;
+  tend_tai64n_t readystamp ;
+  settings_t set ;
+  int critical ;
+  uint64_t deathring[SETTINGS_MAXRESTARTS_MAX + 1] ;
+  unsigned int deathpos ;
+  unsigned int deathcount ;
+} sv ;
+
+static int controlfd = -1 ;
+
+static void statedeadline_none (void) { tain_add_g(&sv.statedeadline, &tain_infinite_relative) ; }
+static void statedeadline_ms (unsigned int ms)
+{
+  tain t ;
+  tain_from_millisecs(&t, (int)ms) ;
+  tain_add_g(&sv.statedeadline, &t) ;
+}
+
+/* ---------- publishing ---------- */
+
+static void announce (void)
+{
+  tend_status_t st = TEND_STATUS_ZERO ;
+  char buf[64] ;
+  size_t n = 0 ;
+  char const *base ;
+  int ok = 1 ;
+
+  st.stamp = sv.stamp ;
+  st.pid = (uint32_t)(sv.state == TEND_STATE_FINISHING ? sv.finishpid : sv.pid) ;
+  st.paused = (uint8_t)(sv.paused && sv.pid) ;
+  st.want = sv.want ;
+  st.gotterm = (uint8_t)(sv.gotterm && sv.pid) ;
+  st.runstate = sv.state == TEND_STATE_FINISHING ? 2 : sv.pid ? 1 : 0 ;
+  st.state = (uint8_t)sv.state ;
+  if (sv.state == TEND_STATE_READY) st.flags |= TEND_STATUS_F_READY ;
+  if (sv.state == TEND_STATE_FAILED) st.flags |= TEND_STATUS_F_FAILED ;
+  if (access("down", F_OK) < 0) st.flags |= TEND_STATUS_F_NORMALLYUP ;
+  if (sv.critical) st.flags |= TEND_STATUS_F_CRITICAL ;
+  if (sv.haswstat) st.flags |= TEND_STATUS_F_HASDIED ;
+  if (sv.exiting) st.flags |= TEND_STATUS_F_EXITING ;
+  if (sv.execfailed) st.flags |= TEND_STATUS_F_EXECFAIL ;
+  if (sv.state == TEND_STATE_READY) st.ready = sv.readystamp ;
+  st.lastwstat = (uint32_t)sv.wstat ;
+  st.deaths = sv.deaths ;
+  if (sv.state == TEND_STATE_BACKOFF)
+  {
+    tain left ;
+    st.flags |= TEND_STATUS_F_DELAYED ;
+    tain_sub(&left, &sv.statedeadline, &STAMP) ;
+    st.deadline = tend_monotonic_ms() + (uint64_t)tain_to_millisecs(&left) ;
+  }
+  if (!tend_status_write(&st)) { strerr_warnwusys("write supervise/status") ; ok = 0 ; }
+
+  /* runit's text twins */
+  base = st.runstate == 2 ? "finish" : st.runstate ? "run" : "down" ;
+  memcpy(buf, base, strlen(base)) ; n = strlen(base) ;
+#define ADD(s) (memcpy(buf + n, (s), sizeof(s) - 1), n += sizeof(s) - 1)
+  if (st.paused) ADD(", paused") ;
+  if (st.gotterm) ADD(", got TERM") ;
+  if (st.runstate && sv.exiting) ADD(", want exit") ;
+  else if (st.runstate && sv.want == 'd') ADD(", want down") ;
+  if (sv.state == TEND_STATE_READY) ADD(", ready") ;
+  if (sv.state == TEND_STATE_FAILED) ADD(", failed") ;
+#undef ADD
+  buf[n++] = '\n' ;
+  if (!openwritenclose_suffix("supervise/stat", buf, n, ".new")) { strerr_warnwusys("write supervise/stat") ; ok = 0 ; }
+  n = 0 ;
+  if (st.pid) { n = pid_fmt(buf, (pid_t)st.pid) ; buf[n++] = '\n' ; }
+  if (!openwritenclose_suffix("supervise/pid", buf, n, ".new")) { strerr_warnwusys("write supervise/pid") ; ok = 0 ; }
+
+  /* a full or read-only disk must not leave a stale status forever: try again later */
+  if (ok) tain_add_g(&sv.statusretry, &tain_infinite_relative) ;
+  else tain_addsec_g(&sv.statusretry, 1) ;
+}
+
+static void event (char ev)
+{
+  tend_event_notify(EVENTDIR, ev) ;
+}
+
+static void setstate (unsigned int s)
+{
+  sv.state = s ;
+}
+
+/* ---------- signals to the service ---------- */
+
+static void sendsig (int sig)
+{
+  if (!sv.pid) return ;
+  /* the service has its own session: signal the whole tree a shell left behind */
+  if (sv.set.nosetsid || kill(-sv.pid, sig) < 0) kill(sv.pid, sig) ;
+}
+
+/* ---------- spawning ---------- */
+
+/* In a child: read env/ (if any) and exec prog. Reports failures on cfd: a stage byte, then errno. */
+static void child_exec (int cfd, char const *const *argv)
+{
+  char msg[5] ;
+  int e ;
+  if (sv.set.hasenv)
+  {
+    stralloc sa = STRALLOC_ZERO ;
+    /* daemontools' envdir rules: first line, trailing blanks trimmed, NUL becomes newline */
+    if (envdir_internal("env", &sa, 0, '\n') < 0) { msg[0] = 'e' ; goto err ; }
+    mexec_afm(argv[0], argv, (char const *const *)environ, env_len((char const *const *)environ), sa.s, sa.len) ;
+  }
+  else execve(argv[0], (char *const *)argv, environ) ;
+  msg[0] = 'x' ;
+ err:
+  e = errno ;
+  memcpy(msg + 1, &e, sizeof e) ;
+  if (cfd >= 0) { ssize_t w = write(cfd, msg, 5) ; (void)w ; }
+  _exit(e == ENOENT ? 127 : 126) ;
+}
+
+/* fork + new session + exec of an auxiliary script (finish, check); 0 on failure */
+static pid_t spawn_aux (char const *const *argv, int setsid_it)
+{
+  pid_t pid = fork() ;
+  if (pid < 0) return 0 ;
+  if (!pid)
+  {
+    selfpipe_finish() ;
+    if (setsid_it) setsid() ;
+    child_exec(-1, argv) ;
+  }
+  return pid ;
+}
+
+static void backoff_enter (unsigned int ms) ;
+
+static void start (void)
+{
+  int cp[2] ;
+  int np[2] = { -1, -1 } ;
+  pid_t pid ;
+  char const *argv[3] = { "./run", sv.name, 0 } ;
+
+  settings_read(&sv.set) ;
+  sv.critical = sv.set.critical ;
+  sv.execfailed = 0 ;
+  if (pipecoe(cp) < 0)
+  {
+    strerr_warnwusys("create a pipe: retrying in 1 second") ;
+    backoff_enter(1000) ;
+    return ;
+  }
+  if (sv.set.notifyfd >= 0 && pipe(np) < 0)
+  {
+    strerr_warnwusys("create the notification pipe: starting without readiness notification") ;
+    np[0] = np[1] = -1 ;
+  }
+  pid = fork() ;
+  if (pid < 0)
+  {
+    strerr_warnwusys("fork: retrying in 1 second") ;
+    fd_close(cp[0]) ; fd_close(cp[1]) ;
+    if (np[0] >= 0) { fd_close(np[0]) ; fd_close(np[1]) ; }
+    backoff_enter(1000) ;
+    return ;
+  }
+  if (!pid)
+  {
+    int cfd = cp[1] ;
+    selfpipe_finish() ;
+    if (!sv.set.nosetsid) setsid() ;
+    if (np[1] >= 0)
+    {
+      int n = sv.set.notifyfd ;
+      fd_close(np[0]) ;
+      /* the notification fd must not land on the confirmation pipe */
+      if (cfd == n) cfd = fcntl(cfd, F_DUPFD_CLOEXEC, n + 1) ;
+      if (np[1] != n) { if (fd_move(n, np[1]) < 0) { char m[5] = "n" ; int e = errno ; memcpy(m + 1, &e, 4) ; if (write(cfd, m, 5)) {} _exit(126) ; } }
+      else uncoe(n) ;
+    }
+    child_exec(cfd, argv) ;
+  }
+  fd_close(cp[1]) ;
+  sv.spawnfd = cp[0] ;
+  if (np[0] >= 0)
+  {
+    fd_close(np[1]) ;
+    sv.notifyfd = np[0] ;
+    ndelay_on(sv.notifyfd) ;
+    coe(sv.notifyfd) ;
+  }
+  sv.pid = pid ;
+  sv.gotterm = 0 ;
+  sv.paused = 0 ;
+  tain_copynow(&sv.starttime) ;
+  tend_tai64n_now(&sv.stamp) ;
+  setstate(TEND_STATE_STARTING) ;
+  statedeadline_none() ;
+  announce() ;
+  event(TEND_EVENT_START) ;
+}
+
+/* ---------- transitions ---------- */
+
+static void doexit (void)
+{
+  announce() ;
+  event(TEND_EVENT_EXIT) ;
+  _exit(0) ;
+}
+
+static void maybe_exit (void)
+{
+  if (sv.exiting && (sv.state == TEND_STATE_DOWN || sv.state == TEND_STATE_BACKOFF || sv.state == TEND_STATE_FAILED))
+    doexit() ;
+}
+
+static void backoff_enter (unsigned int ms)
+{
+  setstate(TEND_STATE_BACKOFF) ;
+  statedeadline_ms(ms) ;
+  announce() ;
+}
+
+static void fail (void)
+{
+  sv.want = 'd' ;
+  setstate(TEND_STATE_FAILED) ;
+  statedeadline_none() ;
+  announce() ;
+  event(TEND_EVENT_FAILED) ;
+}
+
+/* The restart policy of protocol.md: a run of 2*MIN or more resets k and restarts at once;
+   otherwise wait MIN*2^(k-1) minus the run's length, never below 0, capped at MAX. */
+static unsigned int restart_delay (void)
+{
+  tain d ;
+  uint64_t run, delay ;
+  tain_sub(&d, &STAMP, &sv.starttime) ;
+  run = (uint64_t)tain_to_millisecs(&d) ;
+  if (run >= 2 * (uint64_t)sv.set.delaymin) { sv.k = 0 ; return 0 ; }
+  if (sv.k < 40) sv.k++ ;
+  delay = (uint64_t)sv.set.delaymin << (sv.k - 1) ;
+  if (delay > sv.set.delaymax) delay = sv.set.delaymax ;
+  return delay > run ? (unsigned int)(delay - run) : 0 ;
+}
+
+/* max-restarts N SECONDS: more than N deaths within SECONDS means give up. */
+static int too_many_deaths (void)
+{
+  uint64_t now = tend_monotonic_ms() ;
+  unsigned int n = sv.set.maxrestarts, cap = SETTINGS_MAXRESTARTS_MAX + 1 ;
+  sv.deathring[sv.deathpos] = now ;
+  sv.deathpos = (sv.deathpos + 1) % cap ;
+  if (sv.deathcount < cap) sv.deathcount++ ;
+  if (!n || sv.deathcount <= n) return 0 ;
+  /* the (n+1)th most recent death */
+  return now - sv.deathring[(sv.deathpos + cap - (n + 1)) % cap] <= (uint64_t)sv.set.maxwindow * 1000 ;
+}
+
+static void after_finish (void)
+{
+  event(TEND_EVENT_FINISHED) ;
+  if (sv.finishcode == 125)
+  {
+    /* finish said: do not restart */
+    fail() ;
+    maybe_exit() ;
+    return ;
+  }
+  if (sv.exiting || sv.want != 'u')
+  {
+    setstate(TEND_STATE_DOWN) ;
+    statedeadline_none() ;
+    announce() ;
+    maybe_exit() ;
+    return ;
+  }
+  if (too_many_deaths())
+  {
+    char fmt[UINT_FMT] ;
+    fmt[uint_fmt(fmt, sv.set.maxrestarts)] = 0 ;
+    strerr_warnw("more than ", fmt, " deaths within the max-restarts window: giving up (svc -u revives it)") ;
+    fail() ;
+    return ;
+  }
+  {
+    unsigned int ms = restart_delay() ;
+    if (sv.restartnow) { ms = 0 ; sv.k = 0 ; }
+    sv.restartnow = 0 ;
+    if (ms) backoff_enter(ms) ;
+    else start() ;
+  }
+}
+
+/* Reads the exec-confirmation pipe: 1 if the spawn failed (reported), 0 if the exec happened. */
+static int read_spawnfd (void)
+{
+  char msg[5] ;
+  ssize_t r ;
+  if (sv.spawnfd < 0) return 0 ;
+  r = fd_read(sv.spawnfd, msg, 5) ;
+  fd_close(sv.spawnfd) ;
+  sv.spawnfd = -1 ;
+  if (r == 5)
+  {
+    int e ;
+    memcpy(&e, msg + 1, sizeof e) ;
+    errno = e ;
+    sv.execfailed = 1 ;
+    if (msg[0] == 'e') strerr_warnwusys("read env: the service was not started") ;
+    else if (msg[0] == 'n') strerr_warnwusys("set up notification-fd: the service was not started") ;
+    else strerr_warnwusys("spawn ./run") ;
+    return 1 ;
+  }
+  return 0 ;
+}
+
+static void act_none (void) { }
+
+static void act_start (void) { sv.k = 0 ; start() ; }
+
+static void act_start_nowreset (void) { start() ; }
+
+static void act_stop (void)
+{
+  sv.gotterm = 1 ;
+  sendsig(sv.set.downsig) ;
+  /* a stopped process cannot die of the down-signal until it is continued */
+  sendsig(SIGCONT) ;
+  sv.paused = 0 ;
+  setstate(TEND_STATE_STOPPING) ;
+  if (sv.set.timeoutkill) statedeadline_ms(sv.set.timeoutkill) ;
+  else statedeadline_none() ;
+  announce() ;
+}
+
+static void act_restart (void) { sv.restartnow = 1 ; act_stop() ; }
+
+static void act_restartflag (void) { sv.restartnow = 1 ; }
+
+static void act_exitnow (void) { doexit() ; }
+
+static void act_up (void)
+{
+  setstate(TEND_STATE_UP) ;
+  statedeadline_none() ;
+  announce() ;
+  event(TEND_EVENT_UP) ;
+  if (sv.notifyfd < 0 && !sv.set.hascheck)
+  {
+    setstate(TEND_STATE_READY) ;
+    tend_tai64n_now(&sv.readystamp) ;
+    announce() ;
+    event(TEND_EVENT_READY) ;
+  }
+  else if (sv.set.hascheck) tain_copynow(&sv.checkdeadline) ;
+}
+
+static void act_ready (void)
+{
+  setstate(TEND_STATE_READY) ;
+  tend_tai64n_now(&sv.readystamp) ;
+  tain_add_g(&sv.checkdeadline, &tain_infinite_relative) ;
+  announce() ;
+  event(TEND_EVENT_READY) ;
+}
+
+static void act_death (void)
+{
+  char const *argv[5] ;
+  char fmtexit[UINT_FMT], fmtsig[UINT_FMT] ;
+  pid_t oldpid = sv.pid ;
+
+  read_spawnfd() ;
+  if (sv.notifyfd >= 0) { fd_close(sv.notifyfd) ; sv.notifyfd = -1 ; }
+  if (sv.checkpid) { kill(sv.checkpid, SIGKILL) ; }
+  tain_add_g(&sv.checkdeadline, &tain_infinite_relative) ;
+  sv.deaths++ ;
+  sv.haswstat = 1 ;
+  sv.pid = 0 ;
+  sv.gotterm = 0 ;
+  sv.paused = 0 ;
+  tend_tai64n_now(&sv.stamp) ;
+
+  /* what the run script left in its group (a shell's children) must not outlive it */
+  if (!sv.set.nosetsid)
+  {
+    kill(-oldpid, sv.set.downsig) ;
+    kill(-oldpid, SIGCONT) ;
+    sv.deadpgid = oldpid ;
+    if (sv.set.timeoutkill)
+    {
+      tain t ;
+      tain_from_millisecs(&t, (int)sv.set.timeoutkill) ;
+      tain_add_g(&sv.groupkilldeadline, &t) ;
+    }
+  }
+  sv.finishcode = 0 ;
+  if (sv.set.hasfinish)
+  {
+    fmtexit[uint_fmt(fmtexit, WIFSIGNALED(sv.wstat) ? 256 : (unsigned int)WEXITSTATUS(sv.wstat))] = 0 ;
+    fmtsig[uint_fmt(fmtsig, WIFSIGNALED(sv.wstat) ? (unsigned int)WTERMSIG(sv.wstat) : 0)] = 0 ;
+    argv[0] = "./finish" ; argv[1] = fmtexit ; argv[2] = fmtsig ; argv[3] = sv.name ; argv[4] = 0 ;
+    sv.finishpid = spawn_aux(argv, 1) ;
+    if (sv.finishpid)
+    {
+      setstate(TEND_STATE_FINISHING) ;
+      if (sv.set.timeoutfinish) statedeadline_ms(sv.set.timeoutfinish) ;
+      else statedeadline_none() ;
+      announce() ;
+      event(TEND_EVENT_DOWN) ;
+      return ;
+    }
+    strerr_warnwusys("spawn ./finish") ;
+  }
+  setstate(TEND_STATE_DOWN) ;
+  statedeadline_none() ;
+  announce() ;
+  event(TEND_EVENT_DOWN) ;
+  after_finish() ;
+}
+
+static void act_finished (void)
+{
+  sv.finishpid = 0 ;
+  tend_tai64n_now(&sv.stamp) ;
+  setstate(TEND_STATE_DOWN) ;
+  statedeadline_none() ;
+  after_finish() ;
+}
+
+static void act_killgroup (void)
+{
+  sendsig(SIGKILL) ;
+  statedeadline_none() ;
+}
+
+static void act_killfinish (void)
+{
+  char fmt[UINT_FMT] ;
+  fmt[uint_fmt(fmt, sv.set.timeoutfinish)] = 0 ;
+  strerr_warnw("./finish still running after ", fmt, " ms: killing it") ;
+  kill(-sv.finishpid, SIGKILL) ;
+  kill(sv.finishpid, SIGKILL) ;
+  statedeadline_none() ;
+}
+
+static void act_backoff_cancel (void)
+{
+  setstate(TEND_STATE_DOWN) ;
+  statedeadline_none() ;
+  announce() ;
+}
+
+static void act_backoff_exit (void) { setstate(TEND_STATE_DOWN) ; doexit() ; }
+
+/* states x events -> action. Every pair is decided; act_none means "nothing to do in this
+   state" (the want byte was already updated by the control handler). */
+static action_t *const table[TEND_STATE_COUNT][EV_COUNT] =
+{
+  /*                  UP                   DOWN                 ONCE                 EXIT              RESTART          EXECOK    DEATH      FINISHED      TIMER              READY */
+  [TEND_STATE_DOWN] = { &act_start,        &act_none,           &act_start,          &act_exitnow,     &act_none,       &act_none, &act_none, &act_none,    &act_none,         &act_none },
+  [TEND_STATE_STARTING] = { &act_none,     &act_stop,           &act_none,           &act_none,        &act_restart,    &act_up,   &act_death, &act_none,   &act_none,         &act_none },
+  [TEND_STATE_UP] = { &act_none,           &act_stop,           &act_none,           &act_none,        &act_restart,    &act_none, &act_death, &act_none,   &act_none,         &act_ready },
+  [TEND_STATE_READY] = { &act_none,        &act_stop,           &act_none,           &act_none,        &act_restart,    &act_none, &act_death, &act_none,   &act_none,         &act_none },
+  [TEND_STATE_STOPPING] = { &act_none,     &act_none,           &act_none,           &act_none,        &act_restartflag, &act_none, &act_death, &act_none,  &act_killgroup,    &act_none },
+  [TEND_STATE_FINISHING] = { &act_none,    &act_none,           &act_none,           &act_none,        &act_restartflag, &act_none, &act_none, &act_finished, &act_killfinish, &act_none },
+  [TEND_STATE_BACKOFF] = { &act_start_nowreset, &act_backoff_cancel, &act_start_nowreset, &act_backoff_exit, &act_start_nowreset, &act_none, &act_none, &act_none, &act_start_nowreset, &act_none },
+  [TEND_STATE_FAILED] = { &act_start,      &act_none,           &act_start,          &act_exitnow,     &act_none,       &act_none, &act_none, &act_none,    &act_none,         &act_none },
+} ;
+
+static void dispatch (unsigned int ev)
+{
+  (*table[sv.state][ev])() ;
+  maybe_exit() ;
+}
+
+/* ---------- control ---------- */
+
+static void touchdown (int create)
+{
+  if (create)
+  {
+    if (!openwritenclose_unsafe("down", "", 0)) strerr_warnwusys("create ./down") ;
+  }
+  else if (unlink("down") < 0 && errno != ENOENT) strerr_warnwusys("remove ./down") ;
+}
+
+static void control_byte (char c)
+{
+  switch (c)
+  {
+    case 'U' : touchdown(0) ; /* fallthrough */
+    case 'u' :
+      sv.want = 'u' ;
+      if (sv.state == TEND_STATE_FAILED) sv.deathcount = 0 ;
+      announce() ;
+      dispatch(EV_UP) ;
+      break ;
+    case 'D' : touchdown(1) ; /* fallthrough */
+    case 'd' :
+      sv.want = 'd' ;
+      announce() ;
+      dispatch(EV_DOWN) ;
+      break ;
+    case 'o' :
+      /* daemontools writes want = 0 as soon as 'o' arrives */
+      sv.want = 0 ;
+      announce() ;
+      dispatch(EV_ONCE) ;
+      break ;
+    case 'x' :
+      sv.exiting = 1 ;
+      announce() ;
+      dispatch(EV_EXIT) ;
+      break ;
+    case 'r' : dispatch(EV_RESTART) ; break ;
+    case 'p' : sv.paused = 1 ; sendsig(SIGSTOP) ; announce() ; break ;
+    case 'c' : sv.paused = 0 ; sendsig(SIGCONT) ; announce() ; break ;
+    case 'h' : sendsig(SIGHUP) ; break ;
+    case 'a' : sendsig(SIGALRM) ; break ;
+    case 'i' : sendsig(SIGINT) ; break ;
+    case 't' : sendsig(SIGTERM) ; break ;
+    case 'k' : sendsig(SIGKILL) ; break ;
+    case 'q' : sendsig(SIGQUIT) ; break ;
+    case '1' : sendsig(SIGUSR1) ; break ;
+    case '2' : sendsig(SIGUSR2) ; break ;
+    default : break ;   /* unknown bytes are ignored, as daemontools and runit do */
+  }
+}
+
+static void handle_control (void)
+{
+  char buf[256] ;
+  for (;;)
+  {
+    ssize_t r = read(controlfd, buf, sizeof buf) ;
+    if (r <= 0) break ;
+    for (ssize_t i = 0 ; i < r ; i++) control_byte(buf[i]) ;
+    if ((size_t)r < sizeof buf) break ;
+  }
+}
+
+static void handle_notify (void)
+{
+  char buf[512] ;
+  for (;;)
+  {
+    ssize_t r = read(sv.notifyfd, buf, sizeof buf) ;
+    if (r < 0) { if (errno == EINTR) continue ; if (errno == EAGAIN) return ; }
+    if (r <= 0)
+    {
+      /* the service closed its notification fd without a newline: it never becomes ready */
+      fd_close(sv.notifyfd) ; sv.notifyfd = -1 ;
+      return ;
+    }
+    if (memchr(buf, '\n', (size_t)r))
+    {
+      fd_close(sv.notifyfd) ; sv.notifyfd = -1 ;
+      dispatch(EV_READY) ;
+      return ;
+    }
+    /* anything else is ignored: only a newline means ready */
+  }
+}
+
+static void run_check (void)
+{
+  char const *argv[3] = { "./check", sv.name, 0 } ;
+  tain_add_g(&sv.checkdeadline, &tain_infinite_relative) ;
+  if (sv.checkpid) return ;
+  sv.checkpid = spawn_aux(argv, 0) ;
+  if (!sv.checkpid)
+  {
+    tain t ;
+    strerr_warnwusys("spawn ./check") ;
+    tain_from_millisecs(&t, (int)sv.set.checkinterval) ;
+    tain_add_g(&sv.checkdeadline, &t) ;
+  }
+}
+
+static void handle_sigchld (void)
+{
+  for (;;)
+  {
+    int wstat ;
+    pid_t pid = wait_nohang(&wstat) ;
+    if (pid <= 0) break ;
+    if (pid == sv.pid)
+    {
+      sv.wstat = wstat ;
+      dispatch(EV_DEATH) ;
+    }
+    else if (pid == sv.finishpid)
+    {
+      sv.finishcode = WIFEXITED(wstat) ? WEXITSTATUS(wstat) : -1 ;
+      dispatch(EV_FINISHED) ;
+    }
+    else if (pid == sv.checkpid)
+    {
+      sv.checkpid = 0 ;
+      if (sv.state != TEND_STATE_UP) continue ;
+      if (WIFEXITED(wstat) && !WEXITSTATUS(wstat)) dispatch(EV_READY) ;
+      else
+      {
+        tain t ;
+        tain_from_millisecs(&t, (int)sv.set.checkinterval) ;
+        tain_add_g(&sv.checkdeadline, &t) ;
+      }
+    }
+  }
+}
+
+static void handle_signals (void)
+{
+  for (;;)
+  {
+    int sig = selfpipe_read() ;
+    switch (sig)
+    {
+      case -1 : strerr_warnwusys("read the selfpipe") ; return ;
+      case 0 : return ;
+      case SIGCHLD : handle_sigchld() ; break ;
+      case SIGTERM :
+      case SIGINT :
+      case SIGQUIT :
+        /* stop the service, then exit: as 'd' then 'x' */
+        control_byte('d') ;
+        control_byte('x') ;
+        break ;
+      case SIGHUP :
+        /* exit once the service is down, without stopping it */
+        control_byte('x') ;
+        break ;
+      default : break ;
+    }
+  }
+}
+
+/* ---------- start-up ---------- */
+
+static void mkfifo_owned (char const *fn, char const *dir)
+{
+  struct stat st ;
+  if (mkfifo(fn, 0600) == 0) return ;
+  if (errno != EEXIST) strerr_diefusys(111, "mkfifo ", dir, "/", fn) ;
+  if (stat(fn, &st) < 0) strerr_diefusys(111, "stat ", dir, "/", fn) ;
+  if (S_ISFIFO(st.st_mode)) return ;
+  /* supervise/ is ours: something that is not a FIFO there is replaced, loudly */
+  strerr_warnw(dir, "/", fn, " exists and is not a FIFO: replacing it") ;
+  if (S_ISDIR(st.st_mode) ? rm_rf(fn) < 0 : unlink(fn) < 0) strerr_diefusys(111, "remove ", dir, "/", fn) ;
+  if (mkfifo(fn, 0600) < 0) strerr_diefusys(111, "mkfifo ", dir, "/", fn) ;
+}
+
+int main (int argc, char const *const *argv)
+{
+  iopause_fd x[4] ;
+  int okfd, lockfd, sfd ;
+  size_t namelen ;
+  PROG = "supervise" ;
+  if (argc != 2 || !argv[1][0]) strerr_dieusage(100, USAGE) ;
+  namelen = strlen(argv[1]) ;
+  while (namelen > 1 && argv[1][namelen-1] == '/') namelen-- ;
+  {
+    char name[namelen + 1] ;
+    char prog[namelen + sizeof("supervise ")] ;
+    memcpy(name, argv[1], namelen) ; name[namelen] = 0 ;
+    memcpy(prog, "supervise ", 10) ; memcpy(prog + 10, name, namelen + 1) ;
+    sv.name = name ;
+    sv.spawnfd = sv.notifyfd = -1 ;
+
+    if (!fd_sanitize()) strerr_diefusys(111, "sanitize standard descriptors") ;
+    if (chdir(argv[1]) < 0) strerr_diefusys(111, "chdir to ", argv[1]) ;
+    PROG = prog ;
+    if (mkdir("supervise", 0700) < 0 && errno != EEXIST) strerr_diefusys(111, "mkdir ", name, "/supervise") ;
+    lockfd = open("supervise/lock", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0600) ;
+    if (lockfd < 0) strerr_diefusys(111, "open ", name, "/supervise/lock") ;
+    /* flock, not fcntl: the lock daemontools' supervise and runit's runsv take and test */
+    if (flock(lockfd, LOCK_EX | LOCK_NB) < 0)
+    {
+      if (errno == EWOULDBLOCK) strerr_dief(100, "unable to lock ", name, "/supervise/lock: another supervisor is running on ", name) ;
+      strerr_diefusys(111, "lock ", name, "/supervise/lock") ;
+    }
+    if (mkdir(EVENTDIR, 0700) < 0 && errno != EEXIST) strerr_diefusys(111, "mkdir ", name, "/" EVENTDIR) ;
+    mkfifo_owned("supervise/control", name) ;
+    controlfd = openc_read("supervise/control") ;
+    if (controlfd < 0) strerr_diefusys(111, "open ", name, "/supervise/control for reading") ;
+    /* hold a writer too, so the reader never sees end-of-file between clients */
+    if (openc_write("supervise/control") < 0) strerr_diefusys(111, "open ", name, "/supervise/control for writing") ;
+    mkfifo_owned("supervise/ok", name) ;
+
+    sfd = selfpipe_init() ;
+    if (sfd < 0) strerr_diefusys(111, "init the selfpipe") ;
+    {
+      sigset_t set ;
+      sigemptyset(&set) ;
+      sigaddset(&set, SIGCHLD) ; sigaddset(&set, SIGTERM) ; sigaddset(&set, SIGINT) ;
+      sigaddset(&set, SIGQUIT) ; sigaddset(&set, SIGHUP) ;
+      if (!selfpipe_trapset(&set)) strerr_diefusys(111, "trap signals") ;
+    }
+    /* a handler, not SIG_IGN: the service must not inherit an ignored SIGPIPE */
+    sig_altignore(SIGPIPE) ;
+    tain_now_set_stopwatch_g() ;
+    statedeadline_none() ;
+    tain_add_g(&sv.checkdeadline, &tain_infinite_relative) ;
+    tain_add_g(&sv.groupkilldeadline, &tain_infinite_relative) ;
+    tain_add_g(&sv.statusretry, &tain_infinite_relative) ;
+    tend_tai64n_now(&sv.stamp) ;
+    settings_read(&sv.set) ;
+    sv.critical = sv.set.critical ;
+    sv.want = access("down", F_OK) == 0 ? 'd' : 'u' ;
+    setstate(TEND_STATE_DOWN) ;
+    announce() ;
+    /* last: svok answers yes only once the status file exists */
+    okfd = openc_read("supervise/ok") ;
+    if (okfd < 0) strerr_diefusys(111, "open ", name, "/supervise/ok") ;
+    (void)okfd ;
+    if (sv.want == 'u') start() ;
+
+    for (;;)
+    {
+      tain deadline = sv.statedeadline ;
+      unsigned int n = 0, ictl, ispawn = 99, inotify = 99 ;
+      int r ;
+      if (tain_less(&sv.checkdeadline, &deadline)) deadline = sv.checkdeadline ;
+      if (tain_less(&sv.groupkilldeadline, &deadline)) deadline = sv.groupkilldeadline ;
+      if (tain_less(&sv.statusretry, &deadline)) deadline = sv.statusretry ;
+      x[n].fd = sfd ; x[n].events = IOPAUSE_READ ; n++ ;
+      ictl = n ; x[n].fd = controlfd ; x[n].events = IOPAUSE_READ ; n++ ;
+      if (sv.spawnfd >= 0) { ispawn = n ; x[n].fd = sv.spawnfd ; x[n].events = IOPAUSE_READ ; n++ ; }
+      if (sv.notifyfd >= 0) { inotify = n ; x[n].fd = sv.notifyfd ; x[n].events = IOPAUSE_READ ; n++ ; }
+      r = iopause_g(x, n, &deadline) ;
+      if (r < 0)
+      {
+        /* never exit on a runtime error: warn, and try again shortly */
+        tain t ;
+        strerr_warnwusys("iopause") ;
+        tain_from_millisecs(&t, 100) ;
+        tain_add_g(&deadline, &t) ;
+        deepsleepuntil_g(&deadline) ;
+        continue ;
+      }
+      if (!r)
+      {
+        if (!tain_future(&sv.groupkilldeadline))
+        {
+          if (sv.deadpgid) kill(-sv.deadpgid, SIGKILL) ;
+          sv.deadpgid = 0 ;
+          tain_add_g(&sv.groupkilldeadline, &tain_infinite_relative) ;
+        }
+        if (!tain_future(&sv.statusretry)) announce() ;
+        if (!tain_future(&sv.checkdeadline)) run_check() ;
+        if (!tain_future(&sv.statedeadline)) dispatch(EV_TIMER) ;
+        continue ;
+      }
+      if (x[0].revents & IOPAUSE_READ) handle_signals() ;
+      if (ispawn < n && sv.spawnfd >= 0 && x[ispawn].fd == sv.spawnfd && x[ispawn].revents & IOPAUSE_READ)
+      {
+        /* end-of-file means the exec succeeded; bytes mean it failed, and the death follows */
+        if (!read_spawnfd()) dispatch(EV_EXECOK) ;
+      }
+      if (inotify < n && sv.notifyfd >= 0 && x[inotify].fd == sv.notifyfd && x[inotify].revents & IOPAUSE_READ) handle_notify() ;
+      if (x[ictl].revents & IOPAUSE_READ) handle_control() ;
+    }
+  }
+}

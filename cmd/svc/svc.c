@@ -1,0 +1,146 @@
+/* svc: send control bytes to supervisors, optionally wait for the services to reach a state. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <skalibs/types.h>
+#include <skalibs/sgetopt.h>
+#include <skalibs/allreadwrite.h>
+#include <skalibs/strerr.h>
+#include <skalibs/stralloc.h>
+#include <skalibs/sig.h>
+#include <skalibs/tai.h>
+#include <skalibs/djbunix.h>
+#include <tend/svpath.h>
+#include <tend/wait.h>
+
+#define USAGE "svc [ -udopchaitkq12rUDx ] [ -w u|U|d|D|r [ -T ms ] ] [ -o ] service..."
+#define LETTERS "udopchaitkq12rUDx"
+
+/* 1 if the bytes were written, 0 (warned) otherwise */
+static int control (char const *dir, char const *cmds, size_t n)
+{
+  size_t dlen = strlen(dir) ;
+  char fn[dlen + sizeof("/supervise/control")] ;
+  struct stat st ;
+  int fd ;
+  memcpy(fn, dir, dlen) ;
+  memcpy(fn + dlen, "/supervise/control", sizeof("/supervise/control")) ;
+  fd = open(fn, O_WRONLY | O_NONBLOCK | O_CLOEXEC) ;
+  if (fd < 0)
+  {
+    if (errno == ENXIO) strerr_warnwu("control ", dir, ": supervise not running") ;
+    else strerr_warnwusys("control ", dir) ;
+    return 0 ;
+  }
+  /* a regular file there would swallow the bytes and nobody would act on them */
+  if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode))
+  {
+    fd_close(fd) ;
+    strerr_warnwu("control ", dir, ": supervise/control is not a FIFO") ;
+    return 0 ;
+  }
+  if (n && (ndelay_off(fd) < 0 || allwrite(fd, cmds, n) < n))
+  {
+    strerr_warnwusys("write commands to ", dir) ;
+    fd_close(fd) ;
+    return 0 ;
+  }
+  fd_close(fd) ;
+  return 1 ;
+}
+
+int main (int argc, char const *const *argv)
+{
+  subgetopt l = SUBGETOPT_ZERO ;
+  char cmds[sizeof(LETTERS)] ;
+  size_t ncmds = 0 ;
+  char waitfor = 0 ;
+  unsigned int timeout = 0 ;
+  int hastimeout = 0 ;
+  int bad = 0 ;
+  PROG = "svc" ;
+  for (;;)
+  {
+    int opt = subgetopt_r(argc, argv, "udopchaitkq12rUDxw:T:", &l) ;
+    if (opt == -1) break ;
+    switch (opt)
+    {
+      case 'w' :
+        if (!l.arg[0] || l.arg[1] || !tend_wait_validstate(l.arg[0])) strerr_dieusage(100, USAGE) ;
+        waitfor = l.arg[0] ;
+        break ;
+      case 'T' :
+        if (!uint0_scan(l.arg, &timeout)) strerr_dieusage(100, USAGE) ;
+        hastimeout = 1 ;
+        break ;
+      default :
+        if (!strchr(LETTERS, opt)) strerr_dieusage(100, USAGE) ;
+        /* each letter once, in order of first appearance, as daemontools' svc does */
+        if (!memchr(cmds, opt, ncmds)) cmds[ncmds++] = (char)opt ;
+        break ;
+    }
+  }
+  argc -= l.ind ; argv += l.ind ;
+  if (!argc) strerr_dieusage(100, USAGE) ;
+  if (hastimeout && !waitfor) strerr_dieusage(100, USAGE) ;
+  sig_altignore(SIGPIPE) ;
+  {
+    stralloc sa = STRALLOC_ZERO ;
+    size_t off[argc] ;
+    size_t maxlen = 0 ;
+    int sent[argc] ;
+    for (int i = 0 ; i < argc ; i++)
+    {
+      off[i] = sa.len ;
+      if (!tend_svpath_resolve(&sa, argv[i])) strerr_diefusys(111, "resolve ", argv[i]) ;
+      if (strlen(sa.s + off[i]) > maxlen) maxlen = strlen(sa.s + off[i]) ;
+    }
+    {
+      tend_waiter_t w[argc] ;
+      char fifos[waitfor ? argc : 1][maxlen + TEND_EVENT_PATHEXTRA] ;
+      unsigned int nw = 0 ;
+      int widx[argc] ;
+      if (waitfor)
+      {
+        /* subscribe before sending, so the state change cannot slip past us */
+        for (int i = 0 ; i < argc ; i++)
+        {
+          w[i].dir = sa.s + off[i] ;
+          w[i].fifo = fifos[i] ;
+          fifos[i][0] = 0 ;
+        }
+        tend_wait_prepare(w, (unsigned int)argc) ;
+      }
+      for (int i = 0 ; i < argc ; i++)
+      {
+        sent[i] = control(sa.s + off[i], cmds, ncmds) ;
+        if (!sent[i]) bad = 1 ;
+      }
+      if (waitfor)
+      {
+        tain deadline ;
+        int ok ;
+        /* only the services that got the command are waited for */
+        for (int i = 0 ; i < argc ; i++)
+        {
+          if (sent[i]) { if ((int)nw != i) w[nw] = w[i] ; widx[nw++] = i ; }
+          else { w[i].result = 0 ; if (w[i].fd >= 0) { fd_close(w[i].fd) ; fd_close(w[i].wfd) ; unlink(w[i].fifo) ; } }
+        }
+        if (hastimeout) { tain t ; tain_now_set_stopwatch_g() ; tain_from_millisecs(&t, (int)timeout) ; tain_add_g(&deadline, &t) ; }
+        else tain_now_set_stopwatch_g() ;
+        ok = tend_wait_run(w, nw, waitfor, 0, hastimeout ? &deadline : 0) ;
+        if (!ok)
+        {
+          for (unsigned int j = 0 ; j < nw ; j++)
+            if (w[j].result != TEND_WAIT_REACHED)
+              strerr_warnw(argv[widx[j]], " did not become ", tend_wait_statename(waitfor), w[j].result == TEND_WAIT_NEVER ? ": " : ": timed out", w[j].result == TEND_WAIT_NEVER ? w[j].why : "") ;
+          if (!bad) return 1 ;
+        }
+      }
+    }
+  }
+  return bad ? 111 : 0 ;
+}

@@ -1,0 +1,28 @@
+/* tend/event.h: the supervise/event/ FIFO directory: supervise notifies, waiters listen. */
+#ifndef TEND_EVENT_H
+#define TEND_EVENT_H
+
+#include <stddef.h>
+
+/* Event bytes, written once into each FIFO of supervise/event/ on every change. */
+#define TEND_EVENT_START 's'
+#define TEND_EVENT_UP 'u'
+#define TEND_EVENT_READY 'U'
+#define TEND_EVENT_DOWN 'd'
+#define TEND_EVENT_FINISHED 'D'
+#define TEND_EVENT_EXIT 'x'
+#define TEND_EVENT_FAILED 'F'
+
+#define TEND_EVENT_PREFIX "tend-wait:"
+
+/* supervise's side: write ev into every FIFO of dir (relative or absolute). FIFOs without a
+   reader (ENXIO, EPIPE) are removed: their waiter is gone. Returns the number notified. */
+extern unsigned int tend_event_notify (char const *dir, char ev) ;
+
+/* A waiter's side: creates a FIFO in SVDIR/supervise/event/ and opens it for reading,
+   non-blocking and close-on-exec. path must hold strlen(svdir) + TEND_EVENT_PATHEXTRA bytes;
+   it receives the FIFO's path (to unlink when done). Returns the fd, or -1 with errno. */
+#define TEND_EVENT_PATHEXTRA 80
+extern int tend_event_subscribe (char const *svdir, char *path) ;
+
+#endif
