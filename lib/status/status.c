@@ -88,6 +88,22 @@ int tend_status_read (char const *dir, tend_status_t *st)
   return 1 ;
 }
 
+int tend_status_valid (tend_status_t const *st)
+{
+  /* a TAI64 label is >= 2^62; anything far from now (+-2^40 s) is not a stamp */
+  if (st->stamp.sec < TEND_TAI64_OFFSET - ((uint64_t)1 << 40) || st->stamp.sec > TEND_TAI64_OFFSET + ((uint64_t)1 << 40)) return 0 ;
+  if (st->stamp.nano >= 1000000000) return 0 ;
+  if (st->paused > 1) return 0 ;
+  if (st->want != 'u' && st->want != 'd' && st->want != 0) return 0 ;
+  if (st->len >= TEND_STATUS_COMPAT_RUNIT && (st->gotterm > 1 || st->runstate > 2)) return 0 ;
+  if (st->version)
+  {
+    if (st->state >= TEND_STATE_COUNT) return 0 ;
+    if (st->ready.nano >= 1000000000) return 0 ;
+  }
+  return 1 ;
+}
+
 int tend_status_write (tend_status_t const *st)
 {
   char buf[TEND_STATUS_SIZE] ;

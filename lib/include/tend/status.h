@@ -73,6 +73,8 @@ extern void tend_status_pack (char *, tend_status_t const *) ;
 extern int tend_status_unpack (char const *, size_t, tend_status_t *) ;
 /* reads DIR/supervise/status: 1 ok, 0 bad format (errno = EPROTO), -1 system error */
 extern int tend_status_read (char const *, tend_status_t *) ;
+/* 1 if every field holds a value a supervisor can write (rejects garbage before it is shown) */
+extern int tend_status_valid (tend_status_t const *) ;
 /* supervise's writer, relative to its cwd: supervise/status.new then rename. 1/0 */
 extern int tend_status_write (tend_status_t const *) ;
 extern char const *tend_state_name (unsigned int) ;

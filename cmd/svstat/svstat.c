@@ -1,0 +1,323 @@
+/* svstat: print the status of services: daemontools' exact line, -l long, -j JSON, -c check. */
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <time.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <skalibs/types.h>
+#include <skalibs/sgetopt.h>
+#include <skalibs/strerr.h>
+#include <skalibs/stralloc.h>
+#include <skalibs/buffer.h>
+#include <skalibs/sig.h>
+#include <skalibs/direntry.h>
+#include <tend/tai.h>
+#include <tend/status.h>
+#include <tend/svpath.h>
+
+#define USAGE "svstat [ -l | -j | -c ] service..."
+
+enum mode_e { MODE_DEFAULT, MODE_LONG, MODE_JSON, MODE_CHECK } ;
+
+static tend_tai64n_t now ;
+
+static void put (char const *s) { buffer_puts(buffer_1, s) ; }
+static void putn (char const *s, size_t n) { buffer_put(buffer_1, s, n) ; }
+static void putu64 (uint64_t u) { char fmt[UINT64_FMT] ; putn(fmt, uint64_fmt(fmt, u)) ; }
+
+static uint64_t secondssince (tend_tai64n_t const *t)
+{
+  return now.sec > t->sec ? now.sec - t->sec : 0 ;
+}
+
+/* JSON string: escapes what JSON requires; other bytes pass as they are */
+static void putjson (char const *s)
+{
+  put("\"") ;
+  for (; *s ; s++)
+  {
+    unsigned char c = (unsigned char)*s ;
+    if (c == '"' || c == '\\') { char b[2] = { '\\', (char)c } ; putn(b, 2) ; }
+    else if (c < 0x20)
+    {
+      static char const hex[] = "0123456789abcdef" ;
+      char b[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] } ;
+      putn(b, 6) ;
+    }
+    else putn((char const *)&c, 1) ;
+  }
+  put("\"") ;
+}
+
+typedef struct svinfo_s svinfo_t ;
+struct svinfo_s
+{
+  char const *arg ;
+  char const *dir ;
+  int normallyup ;
+  int running ;          /* a supervisor is there */
+  tend_status_t st ;
+  char const *err ;      /* what could not be done */
+  int errnum ;           /* errno for err, 0 if none */
+} ;
+
+/* 1 readable (running or not), 0 error (err set) */
+static int gather (svinfo_t *s)
+{
+  size_t dlen = strlen(s->dir) ;
+  char fn[dlen + sizeof("/down")] ;
+  struct stat st ;
+  int r ;
+  s->err = 0 ; s->errnum = 0 ; s->running = 0 ;
+  if (stat(s->dir, &st) < 0 || !S_ISDIR(st.st_mode))
+  {
+    if (errno == 0 || !S_ISDIR(st.st_mode)) errno = ENOTDIR ;
+    s->err = "unable to chdir" ; s->errnum = errno ; return 0 ;
+  }
+  memcpy(fn, s->dir, dlen) ; memcpy(fn + dlen, "/down", sizeof("/down")) ;
+  if (stat(fn, &st) == 0) s->normallyup = 0 ;
+  else if (errno == ENOENT) s->normallyup = 1 ;
+  else { s->err = "unable to stat down" ; s->errnum = errno ; return 0 ; }
+  r = tend_svok(s->dir) ;
+  if (r < 0) { s->err = "unable to open supervise/ok" ; s->errnum = errno ; return 0 ; }
+  if (!r)
+  {
+    /* tell "not a service" from "not supervised": daemontools says ok is missing */
+    char ok[dlen + sizeof("/supervise/ok")] ;
+    memcpy(ok, s->dir, dlen) ; memcpy(ok + dlen, "/supervise/ok", sizeof("/supervise/ok")) ;
+    if (access(ok, F_OK) < 0) { s->err = "unable to open supervise/ok" ; s->errnum = errno ; return 0 ; }
+    return 1 ;
+  }
+  s->running = 1 ;
+  r = tend_status_read(s->dir, &s->st) ;
+  if (r < 0)
+  {
+    s->err = errno == ENOENT || errno == EACCES ? "unable to open supervise/status" : "unable to read supervise/status" ;
+    s->errnum = errno ; return 0 ;
+  }
+  if (!r || !tend_status_valid(&s->st)) { s->err = "unable to read supervise/status: bad format" ; return 0 ; }
+  return 1 ;
+}
+
+static void puterr (svinfo_t const *s)
+{
+  put(s->err) ;
+  if (s->errnum) { put(": ") ; put(strerror(s->errnum)) ; }
+}
+
+/* daemontools' line, after "DIR: " */
+static void putdefault (svinfo_t const *s)
+{
+  tend_status_t const *st = &s->st ;
+  if (!s->running) { put("supervise not running") ; return ; }
+  if (st->pid) { put("up (pid ") ; putu64(st->pid) ; put(") ") ; }
+  else put("down ") ;
+  putu64(secondssince(&st->stamp)) ;
+  put(" seconds") ;
+  if (st->pid && !s->normallyup) put(", normally down") ;
+  if (!st->pid && s->normallyup) put(", normally up") ;
+  if (st->pid && st->paused) put(", paused") ;
+  if (!st->pid && st->want == 'u') put(", want up") ;
+  if (st->pid && st->want == 'd') put(", want down") ;
+}
+
+static void putlong (svinfo_t const *s)
+{
+  tend_status_t const *st = &s->st ;
+  putdefault(s) ;
+  if (!s->running) return ;
+  if (!st->version) { put(st->len >= TEND_STATUS_COMPAT_RUNIT ? ", format runit" : ", format daemontools") ; return ; }
+  put(", state ") ; put(tend_state_name(st->state)) ;
+  if (st->runstate == 2) put(", finish running") ;
+  if (st->flags & TEND_STATUS_F_READY) { put(", ready ") ; putu64(secondssince(&st->ready)) ; put(" seconds") ; }
+  if (st->flags & TEND_STATUS_F_HASDIED)
+  {
+    int w = (int)st->lastwstat ;
+    if (WIFSIGNALED(w)) { put(", last signal ") ; put(sig_name(WTERMSIG(w))) ; }
+    else { put(", last exit ") ; putu64((uint64_t)WEXITSTATUS(w)) ; }
+  }
+  put(", restarts ") ; putu64(st->deaths) ;
+  if (st->flags & TEND_STATUS_F_DELAYED)
+  {
+    uint64_t m = tend_monotonic_ms() ;
+    put(", restart in ") ; putu64(st->deadline > m ? st->deadline - m : 0) ; put(" ms") ;
+  }
+  if (st->flags & TEND_STATUS_F_FAILED) put(", failed") ;
+  if (st->flags & TEND_STATUS_F_EXECFAIL) put(", exec failed") ;
+  if (st->flags & TEND_STATUS_F_CRITICAL) put(", critical") ;
+  if (st->flags & TEND_STATUS_F_EXITING) put(", want exit") ;
+}
+
+static void putbool (char const *k, int v) { put(",\"") ; put(k) ; put(v ? "\":true" : "\":false") ; }
+static void putnum (char const *k, uint64_t v) { put(",\"") ; put(k) ; put("\":") ; putu64(v) ; }
+static void putnull (char const *k) { put(",\"") ; put(k) ; put("\":null") ; }
+
+static void putjsonobj (svinfo_t const *s, int ok)
+{
+  tend_status_t const *st = &s->st ;
+  put("{\"service\":") ; putjson(s->arg) ;
+  put(",\"path\":") ; putjson(s->dir) ;
+  if (!ok)
+  {
+    put(",\"error\":\"") ; put(s->err) ;
+    if (s->errnum) { put(": ") ; put(strerror(s->errnum)) ; }
+    put("\"}\n") ;
+    return ;
+  }
+  putbool("supervised", s->running) ;
+  if (!s->running) { putbool("normally_up", s->normallyup) ; put("}\n") ; return ; }
+  put(",\"format\":\"") ; put(st->version ? "tend" : st->len >= TEND_STATUS_COMPAT_RUNIT ? "runit" : "daemontools") ; put("\"") ;
+  putbool("up", st->pid && st->runstate == 1) ;
+  if (st->pid) putnum("pid", st->pid) ; else putnull("pid") ;
+  putnum("seconds", secondssince(&st->stamp)) ;
+  put(",\"state\":\"") ;
+  put(st->version ? tend_state_name(st->state) : st->runstate == 2 ? "finishing" : st->pid ? "up" : "down") ;
+  put("\"") ;
+  put(",\"want\":\"") ; put(st->want == 'u' ? "up" : st->want == 'd' ? "down" : "once") ; put("\"") ;
+  putbool("normally_up", s->normallyup) ;
+  putbool("paused", st->paused) ;
+  putbool("got_term", st->gotterm) ;
+  putbool("finishing", st->runstate == 2) ;
+  putbool("ready", st->version ? !!(st->flags & TEND_STATUS_F_READY) : st->pid && st->runstate == 1) ;
+  if (st->version && (st->flags & TEND_STATUS_F_READY)) putnum("ready_seconds", secondssince(&st->ready)) ;
+  else putnull("ready_seconds") ;
+  if (st->version && (st->flags & TEND_STATUS_F_HASDIED))
+  {
+    int w = (int)st->lastwstat ;
+    if (WIFSIGNALED(w)) { putnull("last_exit_code") ; putnum("last_signal", (uint64_t)WTERMSIG(w)) ; put(",\"last_signal_name\":\"") ; put(sig_name(WTERMSIG(w))) ; put("\"") ; }
+    else { putnum("last_exit_code", (uint64_t)WEXITSTATUS(w)) ; putnull("last_signal") ; putnull("last_signal_name") ; }
+  }
+  else { putnull("last_exit_code") ; putnull("last_signal") ; putnull("last_signal_name") ; }
+  if (st->version) putnum("restarts", st->deaths) ; else putnull("restarts") ;
+  if (st->version && (st->flags & TEND_STATUS_F_DELAYED))
+  {
+    uint64_t m = tend_monotonic_ms() ;
+    putnum("restart_in_ms", st->deadline > m ? st->deadline - m : 0) ;
+  }
+  else putnull("restart_in_ms") ;
+  putbool("failed", st->version && (st->flags & TEND_STATUS_F_FAILED)) ;
+  putbool("exec_failed", st->version && (st->flags & TEND_STATUS_F_EXECFAIL)) ;
+  putbool("critical", st->version && (st->flags & TEND_STATUS_F_CRITICAL)) ;
+  putbool("exiting", st->version && (st->flags & TEND_STATUS_F_EXITING)) ;
+  put("}\n") ;
+}
+
+/* -c: up and, where it has readiness, ready */
+static int healthy (svinfo_t const *s)
+{
+  tend_status_t const *st = &s->st ;
+  if (!s->running || !st->pid || st->runstate != 1) return 0 ;
+  if (st->version) return st->state == TEND_STATE_READY ;
+  return 1 ;
+}
+
+/* With -c and no service named: every service of the scan directory (and their loggers). */
+static int listall (stralloc *names, stralloc *dirs)
+{
+  stralloc sd = STRALLOC_ZERO ;
+  DIR *d ;
+  if (!tend_svpath_scandir(&sd) || !stralloc_0(&sd)) return 0 ;
+  d = opendir(sd.s) ;
+  if (!d) strerr_diefusys(111, "open the scan directory ", sd.s) ;
+  for (;;)
+  {
+    struct dirent *de ;
+    struct stat st ;
+    size_t start ;
+    errno = 0 ;
+    de = readdir(d) ;
+    if (!de) { if (errno) strerr_diefusys(111, "read the scan directory ", sd.s) ; break ; }
+    if (de->d_name[0] == '.') continue ;
+    start = dirs->len ;
+    if (!stralloc_catb(dirs, sd.s, sd.len - 1) || !stralloc_catb(dirs, "/", 1) || !stralloc_cats(dirs, de->d_name) || !stralloc_0(dirs)) return 0 ;
+    if (stat(dirs->s + start, &st) < 0 || !S_ISDIR(st.st_mode)) { dirs->len = start ; continue ; }
+    if (!stralloc_cats(names, de->d_name) || !stralloc_0(names)) return 0 ;
+    {
+      size_t l = dirs->len ;
+      if (!stralloc_catb(dirs, dirs->s + start, l - 1 - start) || !stralloc_cats(dirs, "/log") || !stralloc_0(dirs)) return 0 ;
+      if (stat(dirs->s + l, &st) == 0 && S_ISDIR(st.st_mode))
+      {
+        if (!stralloc_cats(names, de->d_name) || !stralloc_cats(names, "/log") || !stralloc_0(names)) return 0 ;
+      }
+      else dirs->len = l ;
+    }
+  }
+  dir_close(d) ;
+  return 1 ;
+}
+
+int main (int argc, char const *const *argv)
+{
+  subgetopt l = SUBGETOPT_ZERO ;
+  enum mode_e mode = MODE_DEFAULT ;
+  stralloc names = STRALLOC_ZERO, dirs = STRALLOC_ZERO ;
+  unsigned int n = 0 ;
+  int errors = 0, unhealthy = 0 ;
+  PROG = "svstat" ;
+  for (;;)
+  {
+    int opt = subgetopt_r(argc, argv, "ljc", &l) ;
+    if (opt == -1) break ;
+    switch (opt)
+    {
+      case 'l' : mode = MODE_LONG ; break ;
+      case 'j' : mode = MODE_JSON ; break ;
+      case 'c' : mode = MODE_CHECK ; break ;
+      default : strerr_dieusage(100, USAGE) ;
+    }
+  }
+  argc -= l.ind ; argv += l.ind ;
+  tend_tai64n_now(&now) ;
+  if (!argc && mode == MODE_CHECK)
+  {
+    if (!listall(&names, &dirs)) strerr_diefusys(111, "list services") ;
+    for (size_t i = 0 ; i < names.len ; i += strlen(names.s + i) + 1) n++ ;
+    if (!n) strerr_dief(1, "no service in the scan directory") ;
+  }
+  else
+  {
+    for (int i = 0 ; i < argc ; i++)
+    {
+      if (!stralloc_cats(&names, argv[i]) || !stralloc_0(&names)) strerr_diefusys(111, "allocate") ;
+      if (!tend_svpath_resolve(&dirs, argv[i])) strerr_diefusys(111, "resolve ", argv[i]) ;
+    }
+    n = (unsigned int)argc ;
+  }
+  {
+    size_t ni = 0, di = 0 ;
+    for (unsigned int i = 0 ; i < n ; i++)
+    {
+      svinfo_t s ;
+      int ok ;
+      s.arg = names.s + ni ; s.dir = dirs.s + di ;
+      ni += strlen(names.s + ni) + 1 ; di += strlen(dirs.s + di) + 1 ;
+      ok = gather(&s) ;
+      if (!ok) errors = 1 ;
+      switch (mode)
+      {
+        case MODE_JSON : putjsonobj(&s, ok) ; break ;
+        case MODE_CHECK :
+          if (!ok || !healthy(&s))
+          {
+            unhealthy = 1 ;
+            put(s.arg) ; put(": ") ;
+            if (!ok) puterr(&s) ; else putlong(&s) ;
+            put("\n") ;
+          }
+          break ;
+        default :
+          put(s.arg) ; put(": ") ;
+          if (!ok) puterr(&s) ;
+          else if (mode == MODE_LONG) putlong(&s) ;
+          else putdefault(&s) ;
+          put("\n") ;
+      }
+    }
+  }
+  if (!buffer_flush(buffer_1)) strerr_diefusys(111, "write to stdout") ;
+  if (mode == MODE_CHECK) return unhealthy ? 1 : 0 ;
+  return errors ? 111 : 0 ;
+}
