@@ -1,12 +1,18 @@
 # Makefile for tend: generic, finds every cmd/*/ by itself (never edited for a new program).
 # make [all] | check | demo | install | clean | distclean | bench
 #   SANITIZE=1  build into build/san with ASan+UBSan (dynamic libc) and test that build
+#   STATIC=1    build fully static programs into build/static (what a container image ships)
 #   WERROR=1    warnings are errors (CI)
 #   BUILD=DIR   build directory (default build, or build/san with SANITIZE=1)
 
 SANITIZE ?= 0
+STATIC ?= 0
 WERROR ?= 0
-ifeq ($(SANITIZE),1)
+ifeq ($(STATIC),1)
+BUILD ?= build/static
+CONFIG := $(BUILD)/config.mak
+CONFARGS := --enable-static --output=$(CONFIG)
+else ifeq ($(SANITIZE),1)
 BUILD ?= build/san
 CONFIG := $(BUILD)/config.mak
 CONFARGS := --enable-sanitize --output=$(CONFIG)
