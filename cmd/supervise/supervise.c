@@ -14,6 +14,7 @@
 #include <skalibs/strerr.h>
 #include <skalibs/stralloc.h>
 #include <skalibs/sig.h>
+#include <skalibs/nsig.h>
 #include <skalibs/tai.h>
 #include <skalibs/iopause.h>
 #include <skalibs/selfpipe.h>
@@ -194,6 +195,16 @@ static void child_exec (int cfd, char const *const *argv)
   _exit(e == ENOENT ? 127 : 126) ;
 }
 
+/* In a child: the service starts with every disposition back to default (a signal ignored by
+   whoever started supervise, e.g. INT and QUIT for a background job, must not stay ignored). */
+static void child_resetsignals (void)
+{
+  selfpipe_finish() ;
+  for (int sig = 1 ; sig < NSIG ; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL) ;
+  sig_blocknone() ;
+}
+
 /* fork + new session + exec of an auxiliary script (finish, check); 0 on failure */
 static pid_t spawn_aux (char const *const *argv, int setsid_it)
 {
@@ -201,7 +212,7 @@ static pid_t spawn_aux (char const *const *argv, int setsid_it)
   if (pid < 0) return 0 ;
   if (!pid)
   {
-    selfpipe_finish() ;
+    child_resetsignals() ;
     if (setsid_it) setsid() ;
     child_exec(-1, argv) ;
   }
@@ -243,7 +254,7 @@ static void start (void)
   if (!pid)
   {
     int cfd = cp[1] ;
-    selfpipe_finish() ;
+    child_resetsignals() ;
     if (!sv.set.nosetsid) setsid() ;
     if (np[1] >= 0)
     {
@@ -774,6 +785,8 @@ int main (int argc, char const *const *argv)
       sigemptyset(&set) ;
       sigaddset(&set, SIGCHLD) ; sigaddset(&set, SIGTERM) ; sigaddset(&set, SIGINT) ;
       sigaddset(&set, SIGQUIT) ; sigaddset(&set, SIGHUP) ;
+      /* a signal ignored at start (INT, QUIT in a background job) would never reach the signalfd */
+      for (int sig = 1 ; sig < NSIG ; sig++) if (sigismember(&set, sig)) sig_restore(sig) ;
       if (!selfpipe_trapset(&set)) strerr_diefusys(111, "trap signals") ;
     }
     /* a handler, not SIG_IGN: the service must not inherit an ignored SIGPIPE */
