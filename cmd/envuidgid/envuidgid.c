@@ -1,0 +1,58 @@
+/* envuidgid: run a program with UID, GID and GIDLIST of an account in its environment. */
+
+#include <skalibs/strerr.h>
+#include <skalibs/sgetopt.h>
+#include <skalibs/stralloc.h>
+#include <skalibs/genalloc.h>
+#include <skalibs/types.h>
+#include <tend/pwfile.h>
+#include <tend/exec.h>
+
+#define USAGE "envuidgid [ -s ] account prog..."
+
+int main (int argc, char const *const *argv)
+{
+  tend_pwfile_ids_t ids = TEND_PWFILE_IDS_ZERO ;
+  stralloc sa = STRALLOC_ZERO ;
+  subgetopt l = SUBGETOPT_ZERO ;
+  char fmt[UINT64_FMT] ;
+  gid_t const *g ;
+  size_t n ;
+  int single = 0 ;
+  PROG = "envuidgid" ;
+  for (;;)
+  {
+    int opt = subgetopt_r(argc, argv, "s", &l) ;
+    if (opt == -1) break ;
+    switch (opt)
+    {
+      case 's' : single = 1 ; break ;
+      default : strerr_dieusage(100, USAGE) ;
+    }
+  }
+  argc -= l.ind ; argv += l.ind ;
+  if (argc < 2) strerr_dieusage(100, USAGE) ;
+  switch (tend_pwfile_resolve(argv[0], &ids, single))
+  {
+    case 1 : break ;
+    case 0 : strerr_dief(111, "unknown account ", argv[0]) ;
+    case -2 : strerr_dief(111, "invalid account ", argv[0], ": uid or gid out of range") ;
+    default : strerr_diefusys(111, "look up account ", argv[0]) ;
+  }
+  g = genalloc_s(gid_t, &ids.groups) ;
+  n = genalloc_len(gid_t, &ids.groups) ;
+  if (!stralloc_cats(&sa, "UID=")
+   || !stralloc_catb(&sa, fmt, uint64_fmt(fmt, ids.uid))
+   || !stralloc_0(&sa)
+   || !stralloc_cats(&sa, "GID=")
+   || !stralloc_catb(&sa, fmt, uint64_fmt(fmt, ids.gid))
+   || !stralloc_0(&sa)
+   || !stralloc_cats(&sa, "GIDLIST="))
+    strerr_diefusys(111, "build the environment") ;
+  /* GIDLIST: the groups setuidgid would set, comma-separated, the primary first */
+  for (size_t i = 0 ; i < n ; i++)
+    if ((i && !stralloc_catb(&sa, ",", 1)) || !stralloc_catb(&sa, fmt, uint64_fmt(fmt, g[i])))
+      strerr_diefusys(111, "build the environment") ;
+  if (!stralloc_0(&sa)) strerr_diefusys(111, "build the environment") ;
+  tend_exec_xm(argv + 1, sa.s, sa.len, 3) ;
+}
