@@ -137,10 +137,11 @@ int main (int argc, char const *const *argv)
           for (unsigned int j = 0 ; j < nw ; j++)
             if (w[j].result != TEND_WAIT_REACHED)
               strerr_warnw(argv[widx[j]], " did not become ", tend_wait_statename(waitfor), w[j].result == TEND_WAIT_NEVER ? ": " : ": timed out", w[j].result == TEND_WAIT_NEVER ? w[j].why : "") ;
-          if (!bad) return 1 ;
+          if (!bad) { stralloc_free(&sa) ; return 1 ; }
         }
       }
     }
+    stralloc_free(&sa) ;
   }
   return bad ? 111 : 0 ;
 }

@@ -18,5 +18,6 @@ int main (int argc, char const *const *argv)
   if (!tend_svpath_resolve(&sa, argv[1])) strerr_diefusys(111, "resolve ", argv[1]) ;
   r = tend_svok(sa.s) ;
   if (r < 0) strerr_diefusys(111, "open ", sa.s, "/supervise/ok") ;
+  stralloc_free(&sa) ;
   return r ? 0 : 100 ;
 }

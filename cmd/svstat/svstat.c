@@ -246,6 +246,7 @@ static int listall (stralloc *names, stralloc *dirs)
     }
   }
   dir_close(d) ;
+  stralloc_free(&sd) ;
   return 1 ;
 }
 
@@ -318,6 +319,7 @@ int main (int argc, char const *const *argv)
     }
   }
   if (!buffer_flush(buffer_1)) strerr_diefusys(111, "write to stdout") ;
+  stralloc_free(&names) ; stralloc_free(&dirs) ;
   if (mode == MODE_CHECK) return unhealthy ? 1 : 0 ;
   return errors ? 111 : 0 ;
 }

@@ -66,9 +66,11 @@ int main (int argc, char const *const *argv)
         for (int i = 0 ; i < nsv ; i++)
           if (w[i].result != TEND_WAIT_REACHED)
             strerr_warnw(argv[i], " did not become ", tend_wait_statename(state), w[i].result == TEND_WAIT_NEVER ? ": " : ": timed out", w[i].result == TEND_WAIT_NEVER ? w[i].why : "") ;
+        stralloc_free(&sa) ;
         return 1 ;
       }
     }
+    stralloc_free(&sa) ;
   }
   if (prog) xexec(prog) ;
   return 0 ;
