@@ -1,0 +1,120 @@
+#!/usr/bin/env bats
+# svc: control bytes, exit codes, name resolution, waiting.
+
+load helpers/common
+
+setup () { tend_setup ; }
+teardown () { tend_teardown ; }
+
+svpid () { cat "$1/supervise/pid" 2>/dev/null ; }
+has_pid () { [ -n "$(svpid "$1")" ] ; }
+no_pid () { [ -z "$(svpid "$1")" ] ; }
+
+@test "svc: usage: an unknown option or no service exits 100" {
+  run svc -Z x
+  assert_failure 100
+  assert_output --partial "svc: usage: svc"
+  run svc -d
+  assert_failure 100
+  run svc -w z x
+  assert_failure 100
+  run svc -T 100 x
+  assert_failure 100
+}
+
+@test "svc: a service without supervisor: a warning and exit 111 (daemontools exits 0)" {
+  d=$(make_service web)
+  mkdir -p "$d/supervise" && mkfifo "$d/supervise/control"
+  run svc -u "$d"
+  assert_failure 111
+  assert_output "svc: warning: unable to control $d: supervise not running"
+  run svc -u "$T/none"
+  assert_failure 111
+  assert_output "svc: warning: unable to control $T/none: No such file or directory"
+}
+
+@test "svc: 0 only if every service got the command; the others still get it" {
+  a=$(make_service a) ; b=$(make_service b)
+  touch "$a/down" "$b/down"
+  start_supervise "$a"
+  start_supervise "$b"
+  run svc -u "$a" "$T/missing" "$b"
+  assert_failure 111
+  wait_for 5 has_pid "$a"
+  wait_for 5 has_pid "$b"
+  run svc -d "$a" "$b"
+  assert_success
+  assert_output ""
+}
+
+@test "svc: bare names resolve under \$SVDIR" {
+  d=$(make_service web)
+  start_supervise "$d"
+  wait_for 5 has_pid "$d"
+  cd "$T"
+  run svc -d web
+  assert_success
+  wait_for 5 no_pid "$d"
+}
+
+@test "svc: without \$SVDIR, bare names resolve in the recorded live scan dir" {
+  d=$(make_service web)
+  start_supervise "$d"
+  wait_for 5 has_pid "$d"
+  mkdir -p "$TEND_RUNDIR"
+  ln -s "$SVDIR" "$TEND_RUNDIR/scandir"
+  cd "$T"
+  SVDIR= run svc -d web
+  assert_success
+  wait_for 5 no_pid "$d"
+}
+
+@test "svc: -wd sends and waits until down; -wu until up; -wr until a new pid" {
+  d=$(make_service web)
+  start_supervise "$d"
+  run svc -u -wU "$d"
+  assert_success
+  has_pid "$d"
+  pid=$(svpid "$d")
+  run svc -d -wd "$d"
+  assert_success
+  no_pid "$d"
+  run svc -u -wu "$d"
+  assert_success
+  has_pid "$d"
+  pid=$(svpid "$d")
+  run svc -r -wr -T 5000 "$d"
+  assert_success
+  [ "$(svpid "$d")" != "$pid" ] && has_pid "$d"
+}
+
+@test "svc: -w alone sends nothing; a timeout exits 1 and names the service" {
+  d=$(make_service web)
+  start_supervise "$d"
+  wait_for 5 has_pid "$d"
+  run svc -wd -T 200 "$d"
+  assert_failure 1
+  assert_output "svc: warning: $d did not become down: timed out"
+  has_pid "$d"
+}
+
+@test "svc: waiting for up ends at once with 1 when the service fails for good" {
+  d=$(make_service web 'exit 3')
+  touch "$d/down"
+  echo "1 1000" > "$d/max-restarts"
+  echo "10 20" > "$d/restart-delay"
+  start_supervise "$d"
+  run svc -u -wu -T 10000 "$d"
+  assert_failure 1
+  assert_output "svc: warning: $d did not become up: failed for good"
+}
+
+@test "svc: letters are sent once each, in order of first appearance" {
+  d=$(make_service web 'trap "echo HUP >> sigs" HUP ; trap "echo ALRM >> sigs" ALRM ; while : ; do sleep 0.05 ; done')
+  start_supervise "$d"
+  wait_for 5 has_pid "$d"
+  svc -hah "$d"
+  wait_for 5 test "$(wc -l < "$d/sigs" 2>/dev/null)" = 2
+  run cat "$d/sigs"
+  assert_output "$(printf 'HUP\nALRM')"
+}

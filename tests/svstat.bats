@@ -1,0 +1,151 @@
+#!/usr/bin/env bats
+# svstat: daemontools' exact line, -l, -j, -c; errors never print nonsense.
+
+load helpers/common
+
+setup () { tend_setup ; }
+teardown () { tend_teardown ; }
+
+svpid () { cat "$1/supervise/pid" 2>/dev/null ; }
+has_pid () { [ -n "$(svpid "$1")" ] ; }
+no_pid () { [ -z "$(svpid "$1")" ] ; }
+is_ready () { grep -q ', ready' "$1/supervise/stat" ; }
+
+@test "svstat: daemontools' lines for up, normally down, paused, want down, down" {
+  d=$(make_service web 'trap "" TERM ; while : ; do sleep 0.05 ; done')
+  start_supervise "$d"
+  wait_for 5 has_pid "$d"
+  pid=$(svpid "$d")
+  run svstat "$d"
+  assert_success
+  assert_output --regexp "^$d: up \(pid $pid\) [0-9]+ seconds$"
+  touch "$d/down"
+  run svstat "$d"
+  assert_output --regexp "^$d: up \(pid $pid\) [0-9]+ seconds, normally down$"
+  rm "$d/down"
+  svc -p "$d"
+  run svstat "$d"
+  assert_output --regexp "^$d: up \(pid $pid\) [0-9]+ seconds, paused$"
+  svc -c "$d"
+  # the shell traps TERM away: it stays up, wanted down
+  svc -d "$d"
+  run svstat "$d"
+  assert_output --regexp "^$d: up \(pid [0-9]+\) [0-9]+ seconds, want down$"
+  svc -k "$d"
+  wait_for 5 no_pid "$d"
+  run svstat "$d"
+  assert_output --regexp "^$d: down [0-9]+ seconds, normally up$"
+}
+
+@test "svstat: one line per argument, exit 111 if one could not be read" {
+  d=$(make_service web)
+  start_supervise "$d"
+  mkdir "$T/plain"
+  run svstat "$d" "$T/none" "$T/plain"
+  assert_failure 111
+  assert_line --index 0 --regexp "^$d: up \(pid [0-9]+\) [0-9]+ seconds$"
+  assert_line --index 1 "$T/none: unable to chdir: No such file or directory"
+  assert_line --index 2 "$T/plain: unable to open supervise/ok: No such file or directory"
+}
+
+@test "svstat: supervise not running" {
+  d=$(make_service web)
+  start_supervise "$d"
+  svc -dx "$d"
+  wait_for 5 bash -c "! kill -0 $SUPERVISE_PID 2>/dev/null"
+  run svstat "$d"
+  assert_success
+  assert_output "$d: supervise not running"
+}
+
+@test "svstat: a truncated status file is 'bad format', exit 111" {
+  d=$(make_service web)
+  start_supervise "$d"
+  head -c 10 "$d/supervise/status" > "$T/s" && cp "$T/s" "$d/supervise/status.x" && mv "$d/supervise/status.x" "$d/supervise/status"
+  run svstat "$d"
+  assert_failure 111
+  assert_output "$d: unable to read supervise/status: bad format"
+}
+
+@test "svstat: a garbage status file is 'bad format', never nonsense" {
+  d=$(make_service web)
+  start_supervise "$d"
+  head -c 52 /dev/urandom > "$d/supervise/status.x" && mv "$d/supervise/status.x" "$d/supervise/status"
+  run svstat "$d"
+  assert_failure 111
+  assert_output "$d: unable to read supervise/status: bad format"
+  run svstat -j "$d"
+  assert_failure 111
+  echo "$output" | python3 -c 'import json,sys; o=json.loads(sys.stdin.read()); assert o["error"].endswith("bad format")'
+}
+
+@test "svstat -l: state, readiness, last exit, restarts, backoff, failed" {
+  d=$(make_service web 'exit 7')
+  echo "2000 4000" > "$d/restart-delay"
+  start_supervise "$d"
+  wait_for 5 grep -q '^down' "$d/supervise/stat"
+  wait_for 5 bash -c "svstat -l '$d' | grep -q 'state backoff'"
+  run svstat -l "$d"
+  assert_output --regexp "^$d: down [0-9]+ seconds, normally up, want up, state backoff, last exit 7, restarts 1, restart in [0-9]+ ms$"
+}
+
+@test "svstat -l: a ready service" {
+  d=$(make_service web)
+  start_supervise "$d"
+  wait_for 5 is_ready "$d"
+  run svstat -l "$d"
+  assert_output --regexp "^$d: up \(pid [0-9]+\) [0-9]+ seconds, state ready, ready [0-9]+ seconds, restarts 0$"
+}
+
+@test "svstat -j: one valid JSON object per service with stable keys" {
+  a=$(make_service a) ; b=$(make_service b)
+  start_supervise "$a"
+  wait_for 5 is_ready "$a"
+  run svstat -j "$a" "$b"
+  assert_failure 111
+  echo "$output" | python3 -c '
+import json, sys
+lines = sys.stdin.read().splitlines()
+assert len(lines) == 2
+a = json.loads(lines[0]); b = json.loads(lines[1])
+for k in ("service","path","supervised","format","up","pid","seconds","state","want","normally_up","paused","got_term","finishing","ready","ready_seconds","last_exit_code","last_signal","restarts","restart_in_ms","failed","exec_failed","critical","exiting"):
+    assert k in a, k
+assert a["up"] is True and a["state"] == "ready" and a["format"] == "tend" and isinstance(a["pid"], int)
+assert b["error"].startswith("unable to open supervise/ok")
+'
+}
+
+@test "svstat -c: 0 when every named service is up and ready, 1 otherwise" {
+  a=$(make_service a)
+  b=$(make_service b 'exec sleep 1000')
+  echo 3 > "$b/notification-fd"
+  start_supervise "$a"
+  start_supervise "$b"
+  wait_for 5 is_ready "$a"
+  run svstat -c "$a"
+  assert_success
+  assert_output ""
+  run svstat -c "$a" "$b"
+  assert_failure 1
+  assert_output --regexp "^$b: up .*state up"
+}
+
+@test "svstat -c: with no service named, checks the whole scan directory" {
+  a=$(make_service a) ; b=$(make_service b)
+  start_supervise "$a"
+  start_supervise "$b"
+  wait_for 5 is_ready "$a"
+  wait_for 5 is_ready "$b"
+  run svstat -c
+  assert_success
+  svc -d -wd "$b"
+  run svstat -c
+  assert_failure 1
+  assert_output --regexp "^b: down"
+}
+
+@test "svstat: usage" {
+  run svstat -z x
+  assert_failure 100
+  assert_output --partial "svstat: usage:"
+}
