@@ -237,7 +237,10 @@ static int listall (stralloc *names, stralloc *dirs)
     if (!stralloc_cats(names, de->d_name) || !stralloc_0(names)) return 0 ;
     {
       size_t l = dirs->len ;
-      if (!stralloc_catb(dirs, dirs->s + start, l - 1 - start) || !stralloc_cats(dirs, "/log") || !stralloc_0(dirs)) return 0 ;
+      char svdir[l - start] ;
+      /* copy first: appending a stralloc to itself reads freed memory when it grows */
+      memcpy(svdir, dirs->s + start, l - start) ;
+      if (!stralloc_cats(dirs, svdir) || !stralloc_cats(dirs, "/log") || !stralloc_0(dirs)) return 0 ;
       if (stat(dirs->s + l, &st) == 0 && S_ISDIR(st.st_mode))
       {
         if (!stralloc_cats(names, de->d_name) || !stralloc_cats(names, "/log") || !stralloc_0(names)) return 0 ;
