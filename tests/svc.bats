@@ -9,6 +9,7 @@ teardown () { tend_teardown ; }
 svpid () { cat "$1/supervise/pid" 2>/dev/null ; }
 has_pid () { [ -n "$(svpid "$1")" ] ; }
 no_pid () { [ -z "$(svpid "$1")" ] ; }
+nlines () { [ -f "$1" ] && [ "$(wc -l < "$1")" = "$2" ] ; }
 
 @test "svc: usage: an unknown option or no service exits 100" {
   run svc -Z x
@@ -112,11 +113,11 @@ no_pid () { [ -z "$(svpid "$1")" ] ; }
 }
 
 @test "svc: letters are sent once each, in order of first appearance" {
-  d=$(make_service web 'trap "echo HUP >> sigs" HUP ; trap "echo ALRM >> sigs" ALRM ; while : ; do sleep 0.05 ; done')
+  d=$(make_service web 'trap "echo HUP >> sigs" HUP ; trap "echo ALRM >> sigs" ALRM ; touch armed ; while : ; do sleep 0.05 ; done')
   start_supervise "$d"
-  wait_for 5 has_pid "$d"
+  wait_for 5 test -e "$d/armed"
   svc -hah "$d"
-  wait_for 5 test "$(wc -l < "$d/sigs" 2>/dev/null)" = 2
+  wait_for 5 nlines "$d/sigs" 2
   run cat "$d/sigs"
   assert_output "$(printf 'HUP\nALRM')"
 }

@@ -12,9 +12,10 @@ no_pid () { [ -z "$(svpid "$1")" ] ; }
 is_ready () { grep -q ', ready' "$1/supervise/stat" ; }
 
 @test "svstat: daemontools' lines for up, normally down, paused, want down, down" {
-  d=$(make_service web 'trap "" TERM ; while : ; do sleep 0.05 ; done')
+  d=$(make_service web 'trap "" TERM ; touch armed ; while : ; do sleep 0.05 ; done')
   start_supervise "$d"
-  wait_for 5 has_pid "$d"
+  wait_for 5 test -e "$d/armed"
+  wait_for 5 is_ready "$d"
   pid=$(svpid "$d")
   run svstat "$d"
   assert_success
@@ -24,11 +25,14 @@ is_ready () { grep -q ', ready' "$1/supervise/stat" ; }
   assert_output --regexp "^$d: up \(pid $pid\) [0-9]+ seconds, normally down$"
   rm "$d/down"
   svc -p "$d"
+  wait_for 5 grep -q paused "$d/supervise/stat"
   run svstat "$d"
   assert_output --regexp "^$d: up \(pid $pid\) [0-9]+ seconds, paused$"
   svc -c "$d"
+  wait_for 5 bash -c "! grep -q paused '$d/supervise/stat'"
   # the shell traps TERM away: it stays up, wanted down
   svc -d "$d"
+  wait_for 5 grep -q 'want down' "$d/supervise/stat"
   run svstat "$d"
   assert_output --regexp "^$d: up \(pid [0-9]+\) [0-9]+ seconds, want down$"
   svc -k "$d"
@@ -61,6 +65,7 @@ is_ready () { grep -q ', ready' "$1/supervise/stat" ; }
 @test "svstat: a truncated status file is 'bad format', exit 111" {
   d=$(make_service web)
   start_supervise "$d"
+  wait_for 5 is_ready "$d"
   head -c 10 "$d/supervise/status" > "$T/s" && cp "$T/s" "$d/supervise/status.x" && mv "$d/supervise/status.x" "$d/supervise/status"
   run svstat "$d"
   assert_failure 111
@@ -70,6 +75,7 @@ is_ready () { grep -q ', ready' "$1/supervise/stat" ; }
 @test "svstat: a garbage status file is 'bad format', never nonsense" {
   d=$(make_service web)
   start_supervise "$d"
+  wait_for 5 is_ready "$d"
   head -c 52 /dev/urandom > "$d/supervise/status.x" && mv "$d/supervise/status.x" "$d/supervise/status"
   run svstat "$d"
   assert_failure 111

@@ -29,6 +29,8 @@ track_pid () { echo "$1" >> "$T/.pids" ; }
 
 tend_teardown () {
   [ -n "${T-}" ] || return 0
+  # a test may have cd'ed into $T: leave, so the sweep below does not hit the test itself
+  cd /
   if [ -f "$T/.pids" ] ; then
     while read -r p ; do
       [ -n "$p" ] || continue
@@ -49,6 +51,7 @@ tend_teardown () {
   # services started by supervise in their own sessions: kill any process whose cwd is in $T
   local pid
   for pid in $(ls /proc | grep -E '^[0-9]+$') ; do
+    [ "$pid" = $$ ] || [ "$pid" = "$BASHPID" ] && continue
     case "$(readlink "/proc/$pid/cwd" 2>/dev/null)" in
       "$T"|"$T"/*) kill -KILL "$pid" 2>/dev/null || true ;;
     esac
