@@ -192,6 +192,9 @@ static void child_exec (int cfd, char const *const *argv)
   e = errno ;
   memcpy(msg + 1, &e, sizeof e) ;
   if (cfd >= 0) { ssize_t w = write(cfd, msg, 5) ; (void)w ; }
+  /* finish and check have no confirmation pipe: say it here, in the child */
+  else if (msg[0] == 'e') strerr_warnwusys("read env for ", argv[0]) ;
+  else strerr_warnwusys("spawn ", argv[0]) ;
   _exit(e == ENOENT ? 127 : 126) ;
 }
 
