@@ -14,6 +14,7 @@ stat_is () { [ "$(cat "$1/supervise/stat" 2>/dev/null)" = "$2" ] ; }
 state_is () { svstat -l "$1" | grep -q ", state $2" ; }
 nlines () { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ] ; }
 dead () { ! kill -0 "$1" 2>/dev/null ; }
+nfifos_ge () { [ "$(ls "$1/supervise/event" | wc -l)" -ge "$2" ] ; }
 
 @test "finish: runs as ./finish EXIT SIG NAME after run exits, then the service restarts" {
   d=$(make_service web 'echo start >> log ; exit 3')
@@ -274,7 +275,7 @@ dead () { ! kill -0 "$1" 2>/dev/null ; }
     pids+=($!)
   done
   for p in "${pids[@]}" ; do track_pid "$p" ; done
-  wait_for 10 test "$(ls "$d/supervise/event" | wc -l)" -ge 200
+  wait_for 20 nfifos_ge "$d" 200
   svc -u "$d"
   for p in "${pids[@]}" ; do wait "$p" || true ; done
   assert_equal "$(wc -l < "$T/woke")" 200
@@ -289,7 +290,7 @@ dead () { ! kill -0 "$1" 2>/dev/null ; }
   svwait -u -t 10000 "$d" &
   w=$!
   track_pid "$w"
-  wait_for 5 test "$(ls "$d/supervise/event" | wc -l)" = 1
+  wait_for 5 nfifos_ge "$d" 1
   rm -f "$d/supervise/event/"*
   svc -u "$d"
   wait "$w"
