@@ -4,7 +4,12 @@
 load helpers/common
 bats_require_minimum_version 1.5.0
 
-setup () { tend_setup ; mkdir "$T/env" ; }
+setup () {
+  tend_setup
+  # ours, not daemontools' program of the same name further down PATH
+  for p in envdir setuidgid ; do [ -x "$TEND_BIN/$p" ] || { echo "no $TEND_BIN/$p: build first" >&2 ; return 1 ; } ; done
+  mkdir "$T/env"
+}
 teardown () { tend_teardown ; }
 
 # prints VAR's value between brackets, or "unset"

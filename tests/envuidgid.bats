@@ -6,6 +6,8 @@ bats_require_minimum_version 1.5.0
 
 setup () {
   tend_setup
+  # ours, not daemontools' program of the same name further down PATH
+  for p in envuidgid ; do [ -x "$TEND_BIN/$p" ] || { echo "no $TEND_BIN/$p: build first" >&2 ; return 1 ; } ; done
   printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' 'web:x:2001:2001:web:/srv:/bin/sh' > "$T/passwd"
   printf '%s\n' 'web:x:2001:' 'www:x:3001:web' 'logs:x:3002:other,web' > "$T/group"
   export TEND_PASSWD="$T/passwd" TEND_GROUP="$T/group"

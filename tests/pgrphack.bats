@@ -4,7 +4,11 @@
 load helpers/common
 bats_require_minimum_version 1.5.0
 
-setup () { tend_setup ; }
+setup () {
+  tend_setup
+  # ours, not daemontools' program of the same name further down PATH
+  for p in pgrphack setuidgid ; do [ -x "$TEND_BIN/$p" ] || { echo "no $TEND_BIN/$p: build first" >&2 ; return 1 ; } ; done
+}
 teardown () { tend_teardown ; }
 
 @test "pgrphack: the program is its own session and process group leader" {

@@ -4,7 +4,12 @@
 load helpers/common
 bats_require_minimum_version 1.5.0
 
-setup () { tend_setup ; mkfifo "$T/fifo" ; }
+setup () {
+  tend_setup
+  # ours, not daemontools' program of the same name further down PATH
+  for p in setlock ; do [ -x "$TEND_BIN/$p" ] || { echo "no $TEND_BIN/$p: build first" >&2 ; return 1 ; } ; done
+  mkfifo "$T/fifo"
+}
 teardown () { tend_teardown ; }
 
 # start a holder of $T/lk that waits on the fifo; returns once it holds the lock

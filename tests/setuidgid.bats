@@ -6,6 +6,8 @@ bats_require_minimum_version 1.5.0
 
 setup () {
   tend_setup
+  # ours, not daemontools' program of the same name further down PATH
+  for p in setuidgid ; do [ -x "$TEND_BIN/$p" ] || { echo "no $TEND_BIN/$p: build first" >&2 ; return 1 ; } ; done
   # a private account database: the programs read these instead of /etc/passwd and /etc/group
   cat > "$T/passwd" <<EOF
 root:x:0:0:root:/root:/bin/sh

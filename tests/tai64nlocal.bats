@@ -6,6 +6,8 @@ bats_require_minimum_version 1.5.0
 
 setup () {
   tend_setup
+  # ours, not daemontools' program of the same name further down PATH
+  for p in tai64nlocal ; do [ -x "$TEND_BIN/$p" ] || { echo "no $TEND_BIN/$p: build first" >&2 ; return 1 ; } ; done
   # labels with odd values (nanoseconds over 10^9, years past 9999, before 1000 and before
   # 1 AD, the last one localtime takes), more than 24 digits, other terminators, no label
   printf '%s\n' \

@@ -1,0 +1,224 @@
+#!/usr/bin/env bats
+# Side by side with Debian's daemontools: envdir, setuidgid, envuidgid, softlimit, setlock,
+# pgrphack, tai64n, tai64nlocal give the same stdout and exit codes for the same input.
+# The deliberate differences are asserted at the end, so a change in them is noticed.
+
+load ../helpers/common
+bats_require_minimum_version 1.5.0
+
+setup () {
+  tend_setup
+  [ -x /usr/bin/tai64nlocal ] && [ -x /usr/bin/envdir ] || skip "Debian's daemontools is not installed"
+  for p in envdir setuidgid envuidgid softlimit setlock pgrphack tai64n tai64nlocal ; do
+    [ -x "$TEND_BIN/$p" ] || { echo "no $TEND_BIN/$p: build first" >&2 ; return 1 ; }
+  done
+}
+teardown () { tend_teardown ; }
+
+# same PROG ARGS...: ours and daemontools' print the same stdout and exit with the same code
+same () {
+  local p=$1 ; shift
+  local ours theirs rc_ours rc_theirs
+  ours=$("$TEND_BIN/$p" "$@" 2>"$T/ours.err") && rc_ours=0 || rc_ours=$?
+  theirs=$("/usr/bin/$p" "$@" 2>"$T/theirs.err") && rc_theirs=0 || rc_theirs=$?
+  if [ "$ours" != "$theirs" ] || [ "$rc_ours" != "$rc_theirs" ] ; then
+    echo "$p $*" >&2
+    echo "ours   ($rc_ours): $ours" >&2 ; cat "$T/ours.err" >&2
+    echo "theirs ($rc_theirs): $theirs" >&2 ; cat "$T/theirs.err" >&2
+    return 1
+  fi
+  # a failure says something on stderr in both
+  if [ "$rc_ours" != 0 ] && [ "$rc_ours" -lt 126 ] ; then [ -s "$T/ours.err" ] || [ "$p" = setlock ] ; fi
+}
+
+# same_stdin FILE PROG ARGS...: the same with FILE as stdin
+same_stdin () {
+  local f=$1 p=$2 ; shift 2
+  "$TEND_BIN/$p" "$@" < "$f" > "$T/ours.out" 2>/dev/null && rc_ours=0 || rc_ours=$?
+  "/usr/bin/$p" "$@" < "$f" > "$T/theirs.out" 2>/dev/null && rc_theirs=0 || rc_theirs=$?
+  cmp "$T/ours.out" "$T/theirs.out" && [ "$rc_ours" = "$rc_theirs" ]
+}
+
+@test "compat envdir: the same environment from the same directory" {
+  mkdir "$T/e"
+  printf 'v1 \t\nline2' > "$T/e/A" ; : > "$T/e/EMPTY" ; printf '\n' > "$T/e/NL"
+  printf '  lead' > "$T/e/LEAD" ; printf 'a\0b\0c' > "$T/e/NUL" ; printf x > "$T/e/.hidden"
+  printf 'hi\r\n' > "$T/e/CR" ; printf ' \t ' > "$T/e/SP" ; ln -s "$T/nowhere" "$T/e/DANGLING"
+  export EMPTY=was DANGLING=was
+  same envdir "$T/e" sh -c 'env | grep -v ^_= | sort'
+  same envdir "$T/e" sh -c 'echo "$#:$1"' sh 'a b'
+}
+
+@test "compat envdir: 10,000 variables" {
+  mkdir "$T/e"
+  awk -v d="$T/e" 'BEGIN { for (i = 1 ; i <= 10000 ; i++) { f = d "/V" i ; print "value" i > f ; close(f) } }'
+  same envdir "$T/e" sh -c 'env | grep -v ^_= | sort | md5sum'
+}
+
+@test "compat envdir: errors and usage exit 111 in both" {
+  mkdir -p "$T/e/SUB" "$T/ok"
+  echo x > "$T/file"
+  same envdir "$T/e" echo ran
+  same envdir "$T/file" echo ran
+  same envdir "$T/nope" echo ran
+  same envdir
+  same envdir "$T/ok"
+}
+
+@test "compat setuidgid: the same ids, and the same errors" {
+  [ "$(id -u)" = 0 ] || skip "needs root (CI runs as root)"
+  for u in root daemon nobody ; do
+    same setuidgid "$u" id
+  done
+  same setuidgid nosuch-tend-user id
+  same setuidgid '' id
+  same setuidgid nobody
+  same setuidgid
+}
+
+@test "compat setuidgid -s: daemontools' primary-group-only behaviour for any account" {
+  [ "$(id -u)" = 0 ] || skip "needs root (CI runs as root)"
+  while IFS=: read -r name _ ; do
+    out=$("$TEND_BIN/setuidgid" -s "$name" id 2>&1) && rc=0 || rc=$?
+    want=$(/usr/bin/setuidgid "$name" id 2>&1) && wrc=0 || wrc=$?
+    [ "$rc" = "$wrc" ] || { echo "$name: rc $rc vs $wrc" >&2 ; false ; }
+    [ "$rc" != 0 ] || [ "$out" = "$want" ] || { echo "$name: $out vs $want" >&2 ; false ; }
+  done < /etc/passwd
+}
+
+@test "compat envuidgid: the same UID and GID" {
+  for u in root daemon nobody ; do
+    same envuidgid "$u" sh -c 'env | grep -E "^(UID|GID)=" | sort'
+  done
+  same envuidgid nosuch-tend-user true
+  same envuidgid nobody
+  same envuidgid
+}
+
+@test "compat softlimit: the same limits for every option" {
+  same softlimit -a 500000000 -c 1000 -d 400000000 -f 3000 -l 4000 -o 50 -p 60 -r 7000 -s 800000 -t 9 sh -c 'ulimit -a'
+  same softlimit -m 200000000 sh -c 'ulimit -a'
+  same softlimit -m100000000 -o= sh -c 'ulimit -a'
+  same softlimit -o 99999999999 sh -c 'ulimit -a'
+  # "=" raises a lowered soft limit back to the hard one
+  ours=$(sh -c 'ulimit -S -n 20 ; exec "$1" -o = sh -c "ulimit -S -n"' sh "$TEND_BIN/softlimit")
+  theirs=$(sh -c 'ulimit -S -n 20 ; exec "$1" -o = sh -c "ulimit -S -n"' sh /usr/bin/softlimit)
+  assert_equal "$ours" "$theirs"
+  assert_equal "$ours" "$(ulimit -H -n)"
+  same softlimit -p0 echo ran
+}
+
+@test "compat softlimit: the same usage errors" {
+  same softlimit -m 1x true
+  same softlimit -z 1 true
+  same softlimit -m
+  same softlimit -m 5
+  same softlimit
+}
+
+@test "compat setlock: the same results, and each excludes the other" {
+  same setlock "$T/lk" sh -c 'echo "$#:$1"' sh a
+  [ "$(stat -c %a "$T/lk")" = 600 ]
+  mkdir "$T/dir"
+  same setlock "$T/dir" echo ran
+  same setlock -x "$T/dir" echo ran
+  same setlock "$T/nope/lk" echo ran
+  same setlock
+  same setlock "$T/lk"
+  same setlock -z "$T/lk" true
+  mkfifo "$T/fifo"
+  for holder in "$TEND_BIN/setlock" /usr/bin/setlock ; do
+    rm -f "$T/held"
+    "$holder" "$T/lk" sh -c 'echo > "$1/held" ; read x < "$1/fifo"' sh "$T" &
+    h=$!
+    track_pid "$h"
+    wait_for 5 test -f "$T/held"
+    same setlock -n "$T/lk" echo ran
+    same setlock -nx "$T/lk" echo ran
+    run "$TEND_BIN/setlock" -n "$T/lk" echo ran
+    assert_failure 111
+    run /usr/bin/setlock -n "$T/lk" echo ran
+    assert_failure 111
+    echo > "$T/fifo"
+    wait "$h"
+  done
+}
+
+@test "compat pgrphack: the same session leadership and usage" {
+  same pgrphack sh -c '[ $$ = $(ps -o sid= -p $$) ] && [ $$ = $(ps -o pgid= -p $$) ] && echo leader'
+  same pgrphack
+}
+
+@test "compat tai64n: the same lines after labels of the same shape; each reads the other's labels" {
+  printf 'a\n\nb c\0d\npartial' > "$T/in"
+  "$TEND_BIN/tai64n" < "$T/in" > "$T/ours"
+  /usr/bin/tai64n < "$T/in" > "$T/theirs"
+  cmp <(cut -c 27- "$T/ours") <(cut -c 27- "$T/theirs")
+  cmp <(sed 's/^@4[0-9a-f]\{23\} /L /' "$T/ours") <(sed 's/^@4[0-9a-f]\{23\} /L /' "$T/theirs")
+  # the same clock: daemontools' tai64nlocal reads our labels as the time now
+  now=$(TZ=UTC0 date '+%Y-%m-%d %H')
+  TZ=UTC0 /usr/bin/tai64nlocal < "$T/ours" | grep -q "^$now"
+  same_stdin /dev/null tai64n
+  same_stdin /dev/null tai64n -x foo
+}
+
+@test "compat tai64nlocal: byte for byte on labels, odd values, lines without labels, partial lines" {
+  printf '%s\n' \
+    '@4000000069287a3c2a5f6d4c hello' '@4000000069287a3cffffffff x' '@400000000000000a00000000 epoch' \
+    '@40000045d964b80a00000005 far' '@3ffffff54a2fb40a00000005 old' '@3ffffff18497520a00000005 bc' \
+    '@40f0c29d8688b1ca00000005 max' '@0000004000000069287a3c2a5f6d4c long' \
+    '@4000000069287a3c2a5f6d4c:colon' '@4000000069287a3c2a5f6d4c' 'no label' ' x @4000000069287a3c2a5f6d4c' \
+    '' > "$T/in"
+  printf '@4000000069287a3c2a5f6d4c partial' >> "$T/in"
+  # and labels of now
+  for i in 1 2 3 ; do echo "line $i" ; done | /usr/bin/tai64n >> "$T/in2"
+  for tz in UTC0 IST-5:30 EST5EDT,M3.2.0,M11.1.0 ; do
+    TZ=$tz same_stdin "$T/in" tai64nlocal
+    TZ=$tz same_stdin "$T/in2" tai64nlocal
+  done
+  for tz in UTC Europe/Paris America/New_York right/UTC ; do
+    [ -e "/usr/share/zoneinfo/$tz" ] || continue
+    TZ=$tz same_stdin "$T/in" tai64nlocal
+  done
+  same_stdin /dev/null tai64nlocal -x foo
+}
+
+# ---- deliberate differences (documented in the man pages) ----
+
+@test "difference: exec failure is 127 (not found) or 126 (not executable), daemontools says 111" {
+  mkdir "$T/e"
+  for p in "envdir $T/e" "setuidgid root" "envuidgid root" "softlimit -o 100" "setlock $T/lk" "pgrphack" ; do
+    [ "$(id -u)" = 0 ] || [ "${p%% *}" != setuidgid ] || continue
+    run -127 "$TEND_BIN/"$p tend-no-such-program
+    run -111 /usr/bin/$p tend-no-such-program
+    run -126 "$TEND_BIN/"$p /etc/passwd
+    run -111 /usr/bin/$p /etc/passwd
+  done
+}
+
+@test "difference: envdir refuses a file named with =, daemontools sets a mangled variable" {
+  mkdir "$T/e"
+  echo v > "$T/e/A=B"
+  run -111 "$TEND_BIN/envdir" "$T/e" true
+  run -0 /usr/bin/envdir "$T/e" sh -c 'echo "$A"'
+  assert_output "B=v"
+}
+
+@test "difference: a numeric account with no passwd entry is a uid for us, unknown to daemontools" {
+  run -0 "$TEND_BIN/envuidgid" 4321:99 sh -c 'echo "$UID $GID"'
+  assert_output "4321 99"
+  run -111 /usr/bin/envuidgid 4321:99 true
+}
+
+@test "difference: tai64nlocal copies what it cannot convert; daemontools crashes or drops it" {
+  printf '@400000006928 short\n' > "$T/short"
+  run -0 sh -c '"$1/tai64nlocal" < "$2"' sh "$TEND_BIN" "$T/short"
+  assert_output "@400000006928 short"
+  run sh -c '/usr/bin/tai64nlocal < "$1"' sh "$T/short"
+  [ "$status" != 0 ]
+  printf '@4000000069287a3c2a5f6d4c' > "$T/cut"
+  run -0 sh -c 'TZ=UTC0 "$1/tai64nlocal" < "$2"' sh "$TEND_BIN" "$T/cut"
+  assert_output "@4000000069287a3c2a5f6d4c"
+  run -0 sh -c 'TZ=UTC0 /usr/bin/tai64nlocal < "$1"' sh "$T/cut"
+  assert_output ""
+}
