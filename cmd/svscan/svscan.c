@@ -1,0 +1,662 @@
+/* svscan: one supervise per service dir (plus its logger, joined by a pipe svscan holds),
+   PID-1 duties (reaping, orderly stop), and the container's exit code. */
+
+#include <skalibs/nonposix.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <limits.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <skalibs/types.h>
+#include <skalibs/allreadwrite.h>
+#include <skalibs/sgetopt.h>
+#include <skalibs/strerr.h>
+#include <skalibs/sig.h>
+#include <skalibs/nsig.h>
+#include <skalibs/tai.h>
+#include <skalibs/iopause.h>
+#include <skalibs/selfpipe.h>
+#include <skalibs/djbunix.h>
+#include <skalibs/direntry.h>
+#include <skalibs/exec.h>
+#include <tend/tai.h>
+#include <tend/status.h>
+#include <tend/event.h>
+
+#define USAGE "svscan [ -t rescan-seconds ] [ -c max ] [ -g grace-ms ] [ dir ]"
+#define CTLDIR ".svscan"
+#define NAMEMAX 255   /* NAME_MAX on Linux: no limit below the system's own */
+
+extern char **environ ;
+
+typedef struct svc_s svc_t ;
+struct svc_s
+{
+  dev_t dev ;
+  ino_t ino ;
+  char name[NAMEMAX + 1] ;
+  pid_t pid ;            /* supervise NAME, 0 if not running */
+  pid_t logpid ;         /* supervise NAME/log, 0 if not running */
+  int haslog ;
+  int p[2] ;             /* NAME's stdout -> NAME/log's stdin; held by svscan */
+  int seen ;             /* present at the last scan */
+  int gone ;             /* its dir disappeared: told to exit */
+  int critical ;
+  int evfd ;             /* our event FIFO in NAME/supervise/event, critical services only */
+  int evwfd ;
+  char evpath[NAMEMAX + sizeof("/supervise/event/" TEND_EVENT_PREFIX) + 40] ;
+  tend_tai64n_t spawned ; /* wall clock when its supervise was started: older status is stale */
+  tain restart ;         /* earliest time to restart a dead supervise (throttle) */
+  tain logrestart ;
+} ;
+
+static svc_t *tab ;
+static unsigned int tabmax = 1000 ;
+static unsigned int tablen = 0 ;
+static unsigned int rescan_secs = 5 ;
+static unsigned int grace_ms = 5000 ;
+static int ispid1 = 0 ;
+static int stopping = 0 ;
+static int exitcode = 0 ;
+static int capwarned = 0 ;
+static tain nextscan ;
+static tain stopdeadline ;    /* grace deadline: SIGKILL what is left */
+static tain hardstop ;        /* after the KILL: give up waiting and leave */
+static int killed = 0 ;
+static pid_t orphanterm[64] ;
+static unsigned int norphanterm = 0 ;
+
+static void tain_inf (tain *t) { tain_add_g(t, &tain_infinite_relative) ; }
+
+/* ---------- children ---------- */
+
+/* In a child: a clean signal mask and default dispositions, whatever svscan inherited. */
+static void child_clean (void)
+{
+  selfpipe_finish() ;
+  for (int sig = 1 ; sig < NSIG ; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL) ;
+  sig_blocknone() ;
+}
+
+static pid_t spawn_supervise (svc_t *s, int islog)
+{
+  size_t nlen = strlen(s->name) ;
+  char arg[nlen + sizeof("/log")] ;
+  char const *argv[3] = { "supervise", arg, 0 } ;
+  pid_t pid ;
+  memcpy(arg, s->name, nlen) ;
+  if (islog) memcpy(arg + nlen, "/log", sizeof("/log")) ; else arg[nlen] = 0 ;
+  pid = fork() ;
+  if (pid < 0) { strerr_warnwusys("fork for ", arg) ; return 0 ; }
+  if (!pid)
+  {
+    child_clean() ;
+    if (s->haslog)
+    {
+      if (islog ? fd_copy(0, s->p[0]) < 0 : fd_copy(1, s->p[1]) < 0)
+      {
+        strerr_warnwusys("set up descriptors for ", arg) ;
+        _exit(111) ;
+      }
+    }
+    exec_ae(argv[0], argv, (char const *const *)environ) ;
+    strerr_warnwusys("exec supervise for ", arg) ;
+    _exit(errno == ENOENT ? 127 : 126) ;
+  }
+  return pid ;
+}
+
+/* ---------- control bytes to a supervise ---------- */
+
+static int sendctl (char const *name, char const *suffix, char const *bytes)
+{
+  size_t nlen = strlen(name), slen = strlen(suffix) ;
+  char fn[nlen + slen + sizeof("/supervise/control")] ;
+  int fd ;
+  memcpy(fn, name, nlen) ; memcpy(fn + nlen, suffix, slen) ;
+  memcpy(fn + nlen + slen, "/supervise/control", sizeof("/supervise/control")) ;
+  fd = open(fn, O_WRONLY | O_NONBLOCK | O_CLOEXEC) ;
+  if (fd < 0) return 0 ;
+  if (write(fd, bytes, strlen(bytes)) < 0) { fd_close(fd) ; return 0 ; }
+  fd_close(fd) ;
+  return 1 ;
+}
+
+/* ---------- critical services: how svscan learns they stopped for good ---------- */
+
+/* Subscribe to NAME/supervise/event before supervise starts (svscan makes the dir), then read
+   the status: a service that fails before we look is not missed. */
+static void critical_subscribe (svc_t *s)
+{
+  size_t nlen = strlen(s->name) ;
+  char dir[nlen + sizeof("/supervise/event")] ;
+  if (s->evfd >= 0) return ;
+  memcpy(dir, s->name, nlen) ;
+  memcpy(dir + nlen, "/supervise", sizeof("/supervise")) ;
+  if (mkdir(dir, 0700) < 0 && errno != EEXIST) { strerr_warnwusys("mkdir ", dir) ; return ; }
+  memcpy(dir + nlen, "/supervise/event", sizeof("/supervise/event")) ;
+  if (mkdir(dir, 0700) < 0 && errno != EEXIST) { strerr_warnwusys("mkdir ", dir) ; return ; }
+  s->evfd = tend_event_subscribe(s->name, s->evpath) ;
+  if (s->evfd < 0) { strerr_warnwusys("subscribe to the events of ", s->name) ; return ; }
+  s->evwfd = open(s->evpath, O_WRONLY | O_NONBLOCK | O_CLOEXEC) ;
+}
+
+static void critical_unsubscribe (svc_t *s)
+{
+  if (s->evfd < 0) return ;
+  fd_close(s->evfd) ;
+  if (s->evwfd >= 0) fd_close(s->evwfd) ;
+  unlink(s->evpath) ;
+  s->evfd = s->evwfd = -1 ;
+}
+
+static void stop_begin (char const *why) ;
+
+/* A critical service has stopped for good when supervise gave up on it (failed: finish said
+   125, or max-restarts) or when it was run once ('o') and died. */
+static void critical_check (svc_t *s)
+{
+  tend_status_t st ;
+  int code ;
+  if (stopping || !s->critical) return ;
+  if (tend_status_read(s->name, &st) <= 0 || !st.version) return ;
+  if (!(st.flags & TEND_STATUS_F_HASDIED)) return ;
+  /* a status file left by an earlier run of the tree says nothing about this one */
+  if (st.stamp.sec < s->spawned.sec || (st.stamp.sec == s->spawned.sec && st.stamp.nano < s->spawned.nano)) return ;
+  if (st.state == TEND_STATE_FAILED) ;
+  else if ((st.state == TEND_STATE_DOWN || st.state == TEND_STATE_BACKOFF) && st.want == 0) ;
+  else return ;
+  code = WIFSIGNALED((int)st.lastwstat) ? 128 + WTERMSIG((int)st.lastwstat) : WEXITSTATUS((int)st.lastwstat) ;
+  {
+    char fmt[UINT_FMT] ;
+    fmt[uint_fmt(fmt, (unsigned int)code)] = 0 ;
+    strerr_warnw("critical service ", s->name, " stopped for good (exit code ", fmt, "): stopping the tree") ;
+  }
+  stop_begin(0) ;
+  exitcode = code ;
+}
+
+/* ---------- the table ---------- */
+
+static void entry_free (unsigned int i)
+{
+  svc_t *s = tab + i ;
+  critical_unsubscribe(s) ;
+  if (s->haslog) { fd_close(s->p[0]) ; fd_close(s->p[1]) ; }
+  tab[i] = tab[--tablen] ;
+}
+
+static int has_log (char const *name, int *isdir)
+{
+  size_t nlen = strlen(name) ;
+  char fn[nlen + sizeof("/log")] ;
+  struct stat st ;
+  memcpy(fn, name, nlen) ; memcpy(fn + nlen, "/log", sizeof("/log")) ;
+  if (stat(fn, &st) < 0)
+  {
+    if (errno != ENOENT) strerr_warnwusys("stat ", fn) ;
+    return 0 ;
+  }
+  *isdir = S_ISDIR(st.st_mode) ;
+  if (!*isdir) strerr_warnw(fn, " is not a directory: ignoring it") ;
+  return *isdir ;
+}
+
+static int is_critical (char const *name)
+{
+  size_t nlen = strlen(name) ;
+  char fn[nlen + sizeof("/critical")] ;
+  memcpy(fn, name, nlen) ; memcpy(fn + nlen, "/critical", sizeof("/critical")) ;
+  return access(fn, F_OK) == 0 ;
+}
+
+static void scan (int startnew)
+{
+  DIR *d ;
+  for (unsigned int i = 0 ; i < tablen ; i++) tab[i].seen = 0 ;
+  d = opendir(".") ;
+  if (!d) { strerr_warnwusys("open the scan directory: retrying at the next scan") ; return ; }
+  for (;;)
+  {
+    struct dirent *de ;
+    struct stat st ;
+    unsigned int i ;
+    errno = 0 ;
+    de = readdir(d) ;
+    if (!de)
+    {
+      if (errno)
+      {
+        strerr_warnwusys("read the scan directory: retrying at the next scan") ;
+        /* do not prune on a partial read */
+        for (i = 0 ; i < tablen ; i++) tab[i].seen = 1 ;
+      }
+      break ;
+    }
+    if (de->d_name[0] == '.') continue ;
+    if (stat(de->d_name, &st) < 0) { strerr_warnwusys("stat ", de->d_name) ; continue ; }
+    if (!S_ISDIR(st.st_mode)) continue ;
+    /* the same directory reached twice (symlinks) is one service */
+    for (i = 0 ; i < tablen ; i++) if (tab[i].dev == st.st_dev && tab[i].ino == st.st_ino) break ;
+    if (i < tablen) { tab[i].seen = 1 ; continue ; }
+    if (!startnew) continue ;
+    if (strlen(de->d_name) > NAMEMAX) { strerr_warnw("name too long, not starting: ", de->d_name) ; continue ; }
+    if (tablen >= tabmax)
+    {
+      if (!capwarned)
+      {
+        char fmt[UINT_FMT] ;
+        fmt[uint_fmt(fmt, tabmax)] = 0 ;
+        strerr_warnw("table full (", fmt, " services, raise it with -c): not starting ", de->d_name, " and any further new service") ;
+        capwarned = 1 ;
+      }
+      continue ;
+    }
+    {
+      svc_t *s = tab + tablen ;
+      int isdir = 0 ;
+      memset(s, 0, sizeof *s) ;
+      s->dev = st.st_dev ; s->ino = st.st_ino ;
+      memcpy(s->name, de->d_name, strlen(de->d_name) + 1) ;
+      s->seen = 1 ;
+      s->evfd = s->evwfd = -1 ;
+      s->p[0] = s->p[1] = -1 ;
+      tain_copynow(&s->restart) ; tain_copynow(&s->logrestart) ;
+      if (has_log(s->name, &isdir))
+      {
+        if (pipecoe(s->p) < 0) { strerr_warnwusys("create a pipe for ", s->name, ": retrying at the next scan") ; continue ; }
+        s->haslog = 1 ;
+      }
+      s->critical = is_critical(s->name) ;
+      tablen++ ;
+    }
+  }
+  dir_close(d) ;
+  if (tablen < tabmax) capwarned = 0 ;
+  for (unsigned int i = 0 ; i < tablen ; i++)
+  {
+    svc_t *s = tab + i ;
+    if (s->seen || s->gone) continue ;
+    /* its dir is gone: bring it down and let its supervise exit; the logger follows once the
+       service is gone and the pipe is closed (see reap) */
+    s->gone = 1 ;
+    critical_unsubscribe(s) ;
+    if (s->pid && !sendctl(s->name, "", "dx")) kill(s->pid, SIGTERM) ;
+    if (s->logpid && !sendctl(s->name, "/log", "x")) kill(s->logpid, SIGHUP) ;
+  }
+}
+
+/* Start every supervise that should run and does not, honouring the restart throttle. */
+static void start_all (void)
+{
+  if (stopping) return ;
+  for (unsigned int i = 0 ; i < tablen ; i++)
+  {
+    svc_t *s = tab + i ;
+    if (s->gone) continue ;
+    if (s->haslog && !s->logpid && !tain_future(&s->logrestart))
+    {
+      s->logpid = spawn_supervise(s, 1) ;
+      tain_addsec_g(&s->logrestart, 1) ;
+    }
+    if (!s->pid && !tain_future(&s->restart))
+    {
+      if (s->critical) critical_subscribe(s) ;
+      tend_tai64n_now(&s->spawned) ;
+      s->pid = spawn_supervise(s, 0) ;
+      tain_addsec_g(&s->restart, 1) ;
+      if (s->critical) critical_check(s) ;
+    }
+  }
+}
+
+/* ---------- stopping ---------- */
+
+/* Our direct children that are not supervise processes of the table: orphans reparented to
+   us (PID 1 or subreaper). TERM each once. */
+static void term_orphans (int sig)
+{
+  DIR *d = opendir("/proc") ;
+  pid_t me = getpid() ;
+  if (!d) return ;
+  for (;;)
+  {
+    struct dirent *de ;
+    pid_t pid ;
+    char fn[64] ;
+    char buf[512] ;
+    ssize_t r ;
+    char *p ;
+    unsigned int ppid ;
+    errno = 0 ;
+    de = readdir(d) ;
+    if (!de) break ;
+    if (!pid0_scan(de->d_name, &pid)) continue ;
+    if (pid == me) continue ;
+    memcpy(fn, "/proc/", 6) ; memcpy(fn + 6, de->d_name, strlen(de->d_name)) ;
+    memcpy(fn + 6 + strlen(de->d_name), "/stat", 6) ;
+    r = openreadnclose(fn, buf, sizeof buf - 1) ;
+    if (r <= 0) continue ;
+    buf[r] = 0 ;
+    p = strrchr(buf, ')') ;
+    if (!p || strlen(p) < 5) continue ;
+    if (!uint_scan(p + 4, &ppid) || (pid_t)ppid != me) continue ;
+    {
+      unsigned int i ;
+      for (i = 0 ; i < tablen ; i++) if (tab[i].pid == pid || tab[i].logpid == pid) break ;
+      if (i < tablen) continue ;
+    }
+    if (sig == SIGTERM)
+    {
+      unsigned int j ;
+      for (j = 0 ; j < norphanterm ; j++) if (orphanterm[j] == pid) break ;
+      if (j < norphanterm) continue ;
+      if (norphanterm < sizeof orphanterm / sizeof *orphanterm) orphanterm[norphanterm++] = pid ;
+    }
+    kill(pid, sig) ;
+  }
+  dir_close(d) ;
+}
+
+static void stop_begin (char const *why)
+{
+  tain t ;
+  if (stopping) return ;
+  stopping = 1 ;
+  if (why) strerr_warni(why) ;
+  /* every service at once: d then x; loggers only x (they end on end-of-file) */
+  for (unsigned int i = 0 ; i < tablen ; i++)
+  {
+    svc_t *s = tab + i ;
+    critical_unsubscribe(s) ;
+    if (s->pid && !sendctl(s->name, "", "dx")) kill(s->pid, SIGTERM) ;
+    if (s->logpid && !sendctl(s->name, "/log", "x")) kill(s->logpid, SIGHUP) ;
+    /* a service without a running supervise: its logger must see end-of-file now */
+    if (!s->pid && s->haslog && s->p[1] >= 0) { fd_close(s->p[1]) ; s->p[1] = -1 ; }
+  }
+  term_orphans(SIGTERM) ;
+  tain_from_millisecs(&t, (int)grace_ms) ;
+  tain_add_g(&stopdeadline, &t) ;
+  tain_inf(&nextscan) ;
+}
+
+/* At the grace deadline: SIGKILL what is left of every process group, and any orphan. */
+static void stop_kill (void)
+{
+  for (unsigned int i = 0 ; i < tablen ; i++)
+  {
+    svc_t *s = tab + i ;
+    for (int islog = 0 ; islog < 2 ; islog++)
+    {
+      tend_status_t st ;
+      size_t nlen = strlen(s->name) ;
+      char dir[nlen + sizeof("/log")] ;
+      if (islog && !s->haslog) continue ;
+      if (!(islog ? s->logpid : s->pid)) continue ;
+      memcpy(dir, s->name, nlen) ;
+      if (islog) memcpy(dir + nlen, "/log", sizeof("/log")) ; else dir[nlen] = 0 ;
+      if (tend_status_read(dir, &st) > 0 && st.pid)
+      {
+        strerr_warnw("service ", dir, " still running at the grace deadline: sending SIGKILL") ;
+        kill(-(pid_t)st.pid, SIGKILL) ;
+        kill((pid_t)st.pid, SIGKILL) ;
+      }
+    }
+  }
+  if (ispid1) kill(-1, SIGKILL) ;
+  else term_orphans(SIGKILL) ;
+  killed = 1 ;
+  tain_addsec_g(&hardstop, 2) ;
+}
+
+static void finish_and_exit (void)
+{
+  char fmt[UINT_FMT] ;
+  char const *argv[3] = { "./" CTLDIR "/finish", fmt, 0 } ;
+  struct stat st ;
+  fmt[uint_fmt(fmt, (unsigned int)exitcode)] = 0 ;
+  if (stat(argv[0], &st) == 0 && S_ISREG(st.st_mode))
+  {
+    selfpipe_finish() ;
+    execve(argv[0], (char *const *)argv, environ) ;
+    strerr_warnwusys("exec ", argv[0]) ;
+  }
+  _exit(exitcode) ;
+}
+
+/* ---------- reaping ---------- */
+
+static void reap (void)
+{
+  for (;;)
+  {
+    int wstat ;
+    pid_t pid = wait_nohang(&wstat) ;
+    if (pid <= 0)
+    {
+      if (pid < 0 && errno == ECHILD && stopping) finish_and_exit() ;
+      break ;
+    }
+    for (unsigned int i = 0 ; i < tablen ; i++)
+    {
+      svc_t *s = tab + i ;
+      if (pid == s->pid)
+      {
+        s->pid = 0 ;
+        if (!stopping && !s->gone) tain_copynow(&s->restart), tain_addsec_g(&s->restart, 1) ;
+        /* the service is gone: the logger gets end-of-file once nobody else writes */
+        if ((stopping || s->gone) && s->haslog && s->p[1] >= 0) { fd_close(s->p[1]) ; s->p[1] = -1 ; }
+        if (stopping || s->gone) term_orphans(SIGTERM) ;
+      }
+      else if (pid == s->logpid) s->logpid = 0 ;
+      else continue ;
+      if (s->gone && !s->pid && !s->logpid) entry_free(i) ;
+      break ;
+    }
+  }
+}
+
+/* ---------- control ---------- */
+
+static void handle_control (int fd)
+{
+  char buf[64] ;
+  ssize_t r = read(fd, buf, sizeof buf) ;
+  for (ssize_t i = 0 ; i < r ; i++)
+    switch (buf[i])
+    {
+      case 'a' : if (!stopping) { scan(1) ; start_all() ; } break ;
+      case 'n' : if (!stopping) scan(0) ; break ;
+      case 't' : stop_begin("stop requested through " CTLDIR "/control") ; break ;
+      default : break ;
+    }
+}
+
+static void handle_signals (void)
+{
+  for (;;)
+  {
+    int sig = selfpipe_read() ;
+    switch (sig)
+    {
+      case -1 : strerr_warnwusys("read the selfpipe") ; return ;
+      case 0 : return ;
+      case SIGCHLD : reap() ; break ;
+      case SIGTERM : stop_begin("SIGTERM received: stopping the tree") ; break ;
+      case SIGINT : stop_begin("SIGINT received: stopping the tree") ; break ;
+      case SIGHUP :
+      case SIGALRM : if (!stopping) { scan(1) ; start_all() ; } break ;
+      default : break ;
+    }
+  }
+}
+
+static void raise_nofile (void)
+{
+  struct rlimit rl ;
+  unsigned int logged = 0, n = 0 ;
+  DIR *d ;
+  if (getrlimit(RLIMIT_NOFILE, &rl) < 0) return ;
+  if (rl.rlim_cur < rl.rlim_max)
+  {
+    rl.rlim_cur = rl.rlim_max ;
+    if (setrlimit(RLIMIT_NOFILE, &rl) < 0) strerr_warnwusys("raise the open-files limit") ;
+    getrlimit(RLIMIT_NOFILE, &rl) ;
+  }
+  /* two pipe ends per logged service, plus an event FIFO pair per critical one */
+  d = opendir(".") ;
+  if (!d) return ;
+  for (;;)
+  {
+    struct dirent *de ;
+    int isdir = 0 ;
+    errno = 0 ;
+    de = readdir(d) ;
+    if (!de) break ;
+    if (de->d_name[0] == '.') continue ;
+    n++ ;
+    {
+      size_t nlen = strlen(de->d_name) ;
+      char fn[nlen + sizeof("/log")] ;
+      struct stat st ;
+      memcpy(fn, de->d_name, nlen) ; memcpy(fn + nlen, "/log", sizeof("/log")) ;
+      if (stat(fn, &st) == 0 && S_ISDIR(st.st_mode)) logged++ ;
+      (void)isdir ;
+    }
+  }
+  dir_close(d) ;
+  if ((rlim_t)(2 * logged + 2 * n + 16) > rl.rlim_cur)
+  {
+    char a[UINT_FMT], b[UINT64_FMT] ;
+    a[uint_fmt(a, 2 * logged + 2 * n + 16)] = 0 ;
+    b[uint64_fmt(b, (uint64_t)rl.rlim_cur)] = 0 ;
+    strerr_warnw("the services present need up to ", a, " descriptors but the open-files limit is ", b, ": some will not start") ;
+  }
+}
+
+int main (int argc, char const *const *argv)
+{
+  subgetopt l = SUBGETOPT_ZERO ;
+  int sfd, ctlfd, lockfd ;
+  PROG = "svscan" ;
+  for (;;)
+  {
+    int opt = subgetopt_r(argc, argv, "t:c:g:", &l) ;
+    if (opt == -1) break ;
+    switch (opt)
+    {
+      case 't' : if (!uint0_scan(l.arg, &rescan_secs)) strerr_dieusage(100, USAGE) ; break ;
+      case 'c' : if (!uint0_scan(l.arg, &tabmax) || !tabmax || tabmax > 100000) strerr_dieusage(100, USAGE) ; break ;
+      case 'g' : if (!uint0_scan(l.arg, &grace_ms) || grace_ms > 3600000) strerr_dieusage(100, USAGE) ; break ;
+      default : strerr_dieusage(100, USAGE) ;
+    }
+  }
+  argc -= l.ind ; argv += l.ind ;
+  if (argc > 1) strerr_dieusage(100, USAGE) ;
+  if (!fd_sanitize()) strerr_diefusys(111, "sanitize standard descriptors") ;
+  if (argc && chdir(argv[0]) < 0) strerr_diefusys(111, "chdir to ", argv[0]) ;
+
+  ispid1 = getpid() == 1 ;
+  /* not PID 1: adopt orphans anyway, so we reap and stop them the same way (tests, --init) */
+  if (!ispid1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) strerr_warnwusys("become a child subreaper") ;
+
+  if (mkdir(CTLDIR, 0700) < 0 && errno != EEXIST) strerr_diefusys(111, "mkdir ", argc ? argv[0] : ".", "/" CTLDIR) ;
+  lockfd = open(CTLDIR "/lock", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0600) ;
+  if (lockfd < 0) strerr_diefusys(111, "open ", CTLDIR "/lock") ;
+  if (flock(lockfd, LOCK_EX | LOCK_NB) < 0)
+  {
+    if (errno == EWOULDBLOCK) strerr_dief(100, "unable to lock ", CTLDIR, "/lock: another svscan is running on ", argc ? argv[0] : ".") ;
+    strerr_diefusys(111, "lock ", CTLDIR "/lock") ;
+  }
+  if (mkfifo(CTLDIR "/control", 0600) < 0 && errno != EEXIST) strerr_diefusys(111, "mkfifo ", CTLDIR "/control") ;
+  ctlfd = openc_read(CTLDIR "/control") ;
+  if (ctlfd < 0) strerr_diefusys(111, "open ", CTLDIR "/control") ;
+  if (openc_write(CTLDIR "/control") < 0) strerr_diefusys(111, "open ", CTLDIR "/control for writing") ;
+
+  tab = calloc(tabmax, sizeof *tab) ;   /* the one allocation: the table, sized by -c */
+  if (!tab) strerr_diefusys(111, "allocate the service table") ;
+
+  sfd = selfpipe_init() ;
+  if (sfd < 0) strerr_diefusys(111, "init the selfpipe") ;
+  {
+    sigset_t set ;
+    sigemptyset(&set) ;
+    sigaddset(&set, SIGCHLD) ; sigaddset(&set, SIGTERM) ; sigaddset(&set, SIGINT) ;
+    sigaddset(&set, SIGHUP) ; sigaddset(&set, SIGALRM) ;
+    for (int sig = 1 ; sig < NSIG ; sig++) if (sigismember(&set, sig)) sig_restore(sig) ;
+    if (!selfpipe_trapset(&set)) strerr_diefusys(111, "trap signals") ;
+  }
+  sig_altignore(SIGPIPE) ;
+  tain_now_set_stopwatch_g() ;
+  raise_nofile() ;
+  tain_inf(&stopdeadline) ;
+  tain_inf(&hardstop) ;
+  scan(1) ;
+  start_all() ;
+  if (rescan_secs) tain_addsec_g(&nextscan, rescan_secs) ; else tain_inf(&nextscan) ;
+
+  for (;;)
+  {
+    iopause_fd x[2 + tablen] ;
+    unsigned int n = 0, idx[tablen + 1] ;
+    tain deadline = nextscan ;
+    int r ;
+    if (tain_less(&stopdeadline, &deadline)) deadline = stopdeadline ;
+    if (tain_less(&hardstop, &deadline)) deadline = hardstop ;
+    for (unsigned int i = 0 ; i < tablen ; i++)
+    {
+      /* a dead supervise waits for its throttle deadline */
+      if (!stopping && !tab[i].gone)
+      {
+        if (!tab[i].pid && tain_less(&tab[i].restart, &deadline)) deadline = tab[i].restart ;
+        if (tab[i].haslog && !tab[i].logpid && tain_less(&tab[i].logrestart, &deadline)) deadline = tab[i].logrestart ;
+      }
+    }
+    x[n].fd = sfd ; x[n].events = IOPAUSE_READ ; n++ ;
+    x[n].fd = ctlfd ; x[n].events = IOPAUSE_READ ; n++ ;
+    for (unsigned int i = 0 ; i < tablen ; i++)
+      if (tab[i].evfd >= 0) { idx[n - 2] = i ; x[n].fd = tab[i].evfd ; x[n].events = IOPAUSE_READ ; n++ ; }
+    r = iopause_g(x, n, &deadline) ;
+    if (r < 0)
+    {
+      strerr_warnwusys("iopause") ;
+      continue ;
+    }
+    if (x[0].revents & IOPAUSE_READ) handle_signals() ;
+    if (x[1].revents & IOPAUSE_READ) handle_control(ctlfd) ;
+    for (unsigned int j = 2 ; j < n ; j++)
+    {
+      unsigned int i = idx[j - 2] ;
+      char buf[64] ;
+      if (!(x[j].revents & IOPAUSE_READ) || i >= tablen || tab[i].evfd != x[j].fd) continue ;
+      if (read(tab[i].evfd, buf, sizeof buf) > 0) critical_check(tab + i) ;
+    }
+    if (stopping)
+    {
+      if (!killed && !tain_future(&stopdeadline)) stop_kill() ;
+      if (killed && !tain_future(&hardstop))
+      {
+        strerr_warnw("processes still alive 2 seconds after SIGKILL: exiting anyway") ;
+        finish_and_exit() ;
+      }
+      reap() ;
+      continue ;
+    }
+    if (!tain_future(&nextscan))
+    {
+      scan(1) ;
+      if (rescan_secs) tain_addsec_g(&nextscan, rescan_secs) ; else tain_inf(&nextscan) ;
+    }
+    start_all() ;
+  }
+}
