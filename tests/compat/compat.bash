@@ -16,6 +16,9 @@ echo $$ >> starts
 trap "echo HUP >> sigs" HUP
 trap "echo ALRM >> sigs" ALRM
 trap "echo INT >> sigs" INT
+trap "echo QUIT >> sigs" QUIT
+trap "echo USR1 >> sigs" USR1
+trap "echo USR2 >> sigs" USR2
 trap "echo TERM >> sigs ; exit 0" TERM
 while : ; do sleep 0.1 ; done'
 
@@ -154,16 +157,14 @@ old_pid () { cat "$T/$1.oldpid" ; }
 new_pid () { local p ; p=$(spid "$1") ; [ "$p" -gt 0 ] && [ "$p" != "$(old_pid "$1")" ] && kill -0 "$p" ; }
 old_dead () { dead "$(old_pid "$1")" ; }
 
-# Bring every twin's service down and its supervisor to an end, as the tests' last step.
+# Bring every twin's service down and its supervisor to an end, as the tests' last step:
+# d and x, then k for a service that ignores TERM (svc works on all three supervisors).
 stop_twins () {
   local tw d
   for tw in $TWINS ; do
     d=$(twin_dir "$tw")
     [ -p "$d/supervise/control" ] || continue
-    case "$tw" in
-      rs-*) /usr/bin/sv exit "$d" >/dev/null 2>&1 || true ;;
-      *) /usr/bin/svc -dx "$d" 2>/dev/null || true ;;
-    esac
+    /usr/bin/svc -dxk "$d" 2>/dev/null || true
   done
   # give them a moment to end by themselves; tend_teardown kills what is left, by pid
   for tw in $TWINS ; do
