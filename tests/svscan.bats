@@ -1,0 +1,263 @@
+#!/usr/bin/env bats
+# svscan as an ordinary process (a child subreaper): scanning, log pipes, orderly stop, exit codes.
+
+load helpers/common
+
+setup () { tend_setup ; }
+teardown () { tend_teardown ; }
+
+svpid () { cat "$1/supervise/pid" 2>/dev/null ; }
+has_pid () { [ -n "$(svpid "$1")" ] ; }
+no_pid () { [ -z "$(svpid "$1")" ] ; }
+dead () { ! kill -0 "$1" 2>/dev/null ; }
+nlines_ge () { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ] ; }
+
+start_svscan () {
+  svscan "$@" 2>>"$T/svscan.err" &
+  SVSCAN_PID=$!
+  track_pid "$SVSCAN_PID"
+}
+
+# stop svscan with TERM and return its exit code in RC, and the time it took in MS
+stop_svscan () {
+  local t0 ; t0=$(date +%s%N)
+  kill -TERM "$SVSCAN_PID"
+  RC=0 ; wait "$SVSCAN_PID" || RC=$?
+  MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+}
+
+@test "svscan: usage errors exit 100" {
+  run svscan -x
+  assert_failure 100
+  assert_output --partial "svscan: usage: svscan"
+  run svscan -c 0 "$SVDIR"
+  assert_failure 100
+  run svscan a b
+  assert_failure 100
+}
+
+@test "svscan: one supervise per service dir; dot names skipped; a symlinked dir is one service" {
+  make_service a >/dev/null ; make_service b >/dev/null ; make_service .hidden >/dev/null
+  ln -s a "$SVDIR/alias"
+  start_svscan -t 0 "$SVDIR"
+  wait_for 5 has_pid "$SVDIR/a"
+  wait_for 5 has_pid "$SVDIR/b"
+  [ ! -e "$SVDIR/.hidden/supervise" ]
+  # exactly one supervise runs on a (the alias shares its dev/ino)
+  run pgrep -P "$SVSCAN_PID" -x supervise
+  assert_equal "${#lines[@]}" 2
+}
+
+@test "svscan: a second svscan on the same dir exits 100" {
+  start_svscan -t 0 "$SVDIR"
+  wait_for 5 test -p "$SVDIR/.svscan/control"
+  run svscan "$SVDIR"
+  assert_failure 100
+  assert_output --partial "unable to lock .svscan/lock: another svscan is running"
+}
+
+@test "svscan: service output reaches its logger through the held pipe" {
+  d=$(make_service web 'echo hello ; exec sleep 1000')
+  mkdir "$d/log"
+  printf '#!/bin/sh\nexec cat > out\n' > "$d/log/run" ; chmod +x "$d/log/run"
+  start_svscan -t 0 "$SVDIR"
+  wait_for 5 grep -q hello "$d/log/out"
+  run cat "$d/log/supervise/stat"
+  assert_output "run, ready"
+}
+
+@test "svscan: restarting the logger with svc -t loses nothing and duplicates nothing (100,000 lines)" {
+  d=$(make_service web 'seq 1 100000 ; exec sleep 1000')
+  mkdir "$d/log"
+  # each logger instance appends whole lines it reads
+  printf '#!/bin/sh\nexec cat >> out\n' > "$d/log/run" ; chmod +x "$d/log/run"
+  echo "10 20" > "$d/log/restart-delay"
+  start_svscan -t 0 "$SVDIR"
+  wait_for 5 test -s "$d/log/out"
+  for i in $(seq 1 20) ; do svc -t "$d/log" ; done
+  wait_for 30 nlines_ge "$d/log/out" 100000
+  run sort -n -u "$d/log/out"
+  assert_equal "$(sort -n "$d/log/out" | uniq | wc -l)" 100000
+  assert_equal "$(wc -l < "$d/log/out")" 100000
+}
+
+@test "svscan: a SIGKILLed logger is restarted on the same pipe" {
+  d=$(make_service web 'i=0 ; while [ $i -lt 3000 ] ; do echo "line $i" ; i=$((i+1)) ; done ; exec sleep 1000')
+  mkdir "$d/log"
+  printf '#!/bin/sh\nexec cat >> out\n' > "$d/log/run" ; chmod +x "$d/log/run"
+  echo "10 20" > "$d/log/restart-delay"
+  start_svscan -t 0 "$SVDIR"
+  wait_for 5 test -s "$d/log/out"
+  for i in 1 2 3 ; do
+    p=$(svpid "$d/log")
+    [ -n "$p" ] && kill -KILL "$p"
+    wait_for 5 has_pid "$d/log"
+  done
+  wait_for 10 grep -q "^line 2999$" "$d/log/out"
+}
+
+@test "svscan: rescans on svscanctl -a and SIGHUP; prunes a removed dir" {
+  start_svscan -t 0 "$SVDIR"
+  wait_for 5 test -p "$SVDIR/.svscan/control"
+  d=$(make_service late)
+  svscanctl -a "$SVDIR"
+  wait_for 5 has_pid "$d"
+  e=$(make_service later)
+  kill -HUP "$SVSCAN_PID"
+  wait_for 5 has_pid "$e"
+  pid=$(svpid "$d")
+  sup=$(pgrep -P "$SVSCAN_PID" -f "^supervise late$")
+  rm -rf "$d"
+  svscanctl -a "$SVDIR"
+  wait_for 5 dead "$pid"
+  wait_for 5 dead "$sup"
+}
+
+@test "svscan: rescans by itself every -t seconds" {
+  start_svscan -t 1 "$SVDIR"
+  wait_for 5 test -p "$SVDIR/.svscan/control"
+  d=$(make_service late)
+  wait_for 5 has_pid "$d"
+}
+
+@test "svscan: a supervise that dies is restarted" {
+  d=$(make_service web)
+  start_svscan -t 0 "$SVDIR"
+  wait_for 5 has_pid "$d"
+  sup=$(pgrep -P "$SVSCAN_PID" -f "^supervise web$")
+  kill -KILL "$sup"
+  wait_for 5 bash -c "pgrep -P $SVSCAN_PID -f '^supervise web$' | grep -vx $sup"
+}
+
+@test "svscan: -c reached: a warning, never a silent skip" {
+  make_service a >/dev/null ; make_service b >/dev/null ; make_service c >/dev/null
+  start_svscan -t 0 -c 2 "$SVDIR"
+  wait_for 5 grep -q "table full (2 services, raise it with -c): not starting" "$T/svscan.err"
+}
+
+@test "svscan: a read-only scan directory is a clear error" {
+  mkdir "$T/ro"
+  mount -t tmpfs -o size=1m tmpfs "$T/ro" || skip "cannot mount a tmpfs here"
+  mkdir "$T/ro/web" && printf '#!/bin/sh\nexec sleep 1000\n' > "$T/ro/web/run" && chmod +x "$T/ro/web/run"
+  mount -o remount,ro "$T/ro"
+  run svscan "$T/ro"
+  umount "$T/ro"
+  assert_failure 111
+  assert_output "svscan: fatal: unable to mkdir $T/ro/.svscan: Read-only file system"
+}
+
+@test "svscan: orderly stop of 20 services finishes as soon as the last exits; exit 0" {
+  for i in $(seq 1 20) ; do make_service "s$i" >/dev/null ; done
+  start_svscan -t 0 "$SVDIR"
+  for i in $(seq 1 20) ; do wait_for 10 has_pid "$SVDIR/s$i" ; done
+  pids=$(for i in $(seq 1 20) ; do svpid "$SVDIR/s$i" ; done)
+  stop_svscan
+  echo "stop took $MS ms" >&2
+  assert_equal "$RC" 0
+  [ "$MS" -lt 1000 ]
+  for p in $pids ; do dead "$p" ; done
+}
+
+@test "svscan: a service that ignores TERM is killed at the grace deadline; exit still 0" {
+  d=$(make_service stubborn 'trap "" TERM ; touch armed ; while : ; do sleep 0.05 ; done')
+  start_svscan -t 0 -g 300 "$SVDIR"
+  wait_for 5 test -e "$d/armed"
+  pid=$(svpid "$d")
+  stop_svscan
+  assert_equal "$RC" 0
+  [ "$MS" -ge 250 ] && [ "$MS" -lt 3000 ]
+  dead "$pid"
+  grep -q "service stubborn still running at the grace deadline: sending SIGKILL" "$T/svscan.err"
+}
+
+@test "svscan: a grandchild that needs 0.5 s to clean up on TERM gets its 0.5 s" {
+  d=$(make_service web 'sh -c "trap \"sleep 0.5 ; echo cleaned > $PWD/cleaned ; exit 0\" TERM ; touch $PWD/armed ; while : ; do sleep 0.05 ; done" & wait')
+  start_svscan -t 0 -g 5000 "$SVDIR"
+  wait_for 5 test -e "$d/armed"
+  stop_svscan
+  assert_equal "$RC" 0
+  [ -e "$d/cleaned" ]
+  [ "$MS" -ge 400 ] && [ "$MS" -lt 3000 ]
+}
+
+@test "svscan: loggers drain to the last line on stop" {
+  d=$(make_service web 'seq 1 20000 ; trap "echo last words ; exit 0" TERM ; touch armed ; while : ; do sleep 0.05 ; done')
+  mkdir "$d/log"
+  printf '#!/bin/sh\nexec cat > out\n' > "$d/log/run" ; chmod +x "$d/log/run"
+  start_svscan -t 0 "$SVDIR"
+  wait_for 5 test -e "$d/armed"
+  stop_svscan
+  assert_equal "$RC" 0
+  assert_equal "$(tail -n 1 "$d/log/out")" "last words"
+  assert_equal "$(wc -l < "$d/log/out")" 20001
+}
+
+@test "svscan: critical service exit codes 0..255 become svscan's" {
+  d=$(make_service main 'exit $(cat code)')
+  printf '#!/bin/sh\nexit 125\n' > "$d/finish" ; chmod +x "$d/finish"
+  touch "$d/critical"
+  for c in $(seq 0 255) ; do
+    echo "$c" > "$d/code"
+    rc=0 ; svscan -t 0 "$SVDIR" 2>/dev/null || rc=$?
+    [ "$rc" = "$c" ] || { echo "exit code $c came out as $rc" ; false ; }
+  done
+}
+
+@test "svscan: a critical service killed by signal N gives 128+N" {
+  d=$(make_service main 'kill -$(cat sig) $$')
+  printf '#!/bin/sh\nexit 125\n' > "$d/finish" ; chmod +x "$d/finish"
+  touch "$d/critical"
+  for s in 1 2 3 6 9 10 11 12 13 14 15 ; do
+    echo "$s" > "$d/sig"
+    rc=0 ; svscan -t 0 "$SVDIR" 2>/dev/null || rc=$?
+    [ "$rc" = $((128 + s)) ] || { echo "signal $s came out as $rc" ; false ; }
+  done
+}
+
+@test "svscan: a critical service that gives up (max-restarts) stops the tree with its code" {
+  d=$(make_service main 'exit 3')
+  echo "10 20" > "$d/restart-delay"
+  echo "2 60" > "$d/max-restarts"
+  touch "$d/critical"
+  make_service other >/dev/null
+  run svscan -t 0 "$SVDIR"
+  assert_failure 3
+  assert_output --partial "critical service main stopped for good (exit code 3): stopping the tree"
+}
+
+@test "svscan: .svscan/finish is exec'd with the exit code" {
+  d=$(make_service main 'exit 7')
+  printf '#!/bin/sh\nexit 125\n' > "$d/finish" ; chmod +x "$d/finish"
+  touch "$d/critical"
+  mkdir -p "$SVDIR/.svscan"
+  printf '#!/bin/sh\necho "finish $1" > %s/finished\nexit $1\n' "$T" > "$SVDIR/.svscan/finish"
+  chmod +x "$SVDIR/.svscan/finish"
+  run svscan -t 0 "$SVDIR"
+  assert_failure 7
+  assert_equal "$(cat "$T/finished")" "finish 7"
+}
+
+@test "svscan: svscanctl -t stops the tree; svscanctl errors" {
+  make_service web >/dev/null
+  start_svscan -t 0 "$SVDIR"
+  wait_for 5 has_pid "$SVDIR/web"
+  svscanctl -t "$SVDIR"
+  RC=0 ; wait "$SVSCAN_PID" || RC=$?
+  assert_equal "$RC" 0
+  run svscanctl -t "$SVDIR"
+  assert_failure 111
+  assert_output "svscanctl: fatal: unable to control $SVDIR: svscan not running"
+  run svscanctl "$SVDIR"
+  assert_failure 100
+}
+
+@test "svscan: orphans of the tree are reaped at once (subreaper)" {
+  d=$(make_service web "mkorphans 500 50 ; touch made ; exec sleep 1000")
+  start_svscan -t 0 "$SVDIR"
+  wait_for 10 test -e "$d/made"
+  no_zombies () { ! ps -o stat= --ppid "$SVSCAN_PID" | grep -q '^Z' ; }
+  wait_for 5 no_zombies
+  run ps -o pid= --ppid "$SVSCAN_PID"
+  # only supervise processes remain as its children
+  for p in $output ; do [ "$(ps -o comm= -p "$p")" = supervise ] ; done
+}
