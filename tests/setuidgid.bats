@@ -172,3 +172,23 @@ export -f ids
   run -126 --separate-stderr setuidgid web /etc/passwd
   assert_equal "$stderr" "setuidgid: fatal: unable to run /etc/passwd: Permission denied"
 }
+
+@test "setuidgid: works in a chroot holding only libc and the account files: no NSS needed" {
+  needs_root
+  [ "$TEND_SANITIZE" != 1 ] || skip "sanitizer runtimes need /proc, which the bare chroot lacks"
+  r="$T/root"
+  mkdir -p "$r/etc" "$r/bin"
+  cp "$T/passwd" "$T/group" "$r/etc/"
+  for f in "$TEND_BIN/setuidgid" "$TEND_TESTBIN/showids" ; do
+    cp "$f" "$r/bin/"
+    # a static build has no libraries to copy
+    for l in $(ldd "$f" 2>/dev/null | grep -o '/[^ ]*') ; do cp --parents "$l" "$r" ; done
+  done
+  [ ! -e "$r/etc/nsswitch.conf" ] && ! ls "$r"/lib*/*/libnss_* "$r"/lib*/libnss_* 2>/dev/null
+  run --separate-stderr env -u TEND_PASSWD -u TEND_GROUP chroot "$r" /bin/setuidgid web /bin/showids
+  assert_success
+  assert_equal "$output" "2001 2001 2001 3001 3002"
+  run --separate-stderr env -u TEND_PASSWD -u TEND_GROUP chroot "$r" /bin/setuidgid nosuch /bin/showids
+  assert_failure 111
+  assert_equal "$stderr" "setuidgid: fatal: unknown account nosuch"
+}
