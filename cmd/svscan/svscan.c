@@ -43,7 +43,7 @@ struct svc_s
 {
   dev_t dev ;
   ino_t ino ;
-  char name[NAMEMAX + 1] ;
+  char *name ;           /* in the names arena */
   pid_t pid ;            /* supervise NAME, 0 if not running */
   pid_t logpid ;         /* supervise NAME/log, 0 if not running */
   int haslog ;
@@ -53,15 +53,46 @@ struct svc_s
   int critical ;
   int evfd ;             /* our event FIFO in NAME/supervise/event, critical services only */
   int evwfd ;
-  char evpath[NAMEMAX + sizeof("/supervise/event/" TEND_EVENT_PREFIX) + 40] ;
+  char evtail[48] ;      /* our FIFO's name inside NAME/supervise/event/ */
   tend_tai64n_t spawned ; /* wall clock when its supervise was started: older status is stale */
   tain restart ;         /* earliest time to restart a dead supervise (throttle) */
   tain logrestart ;
 } ;
 
 static svc_t *tab ;
-static unsigned int tabmax = 1000 ;
 static unsigned int tablen = 0 ;
+/* Service names live in an arena, not in fixed 256-byte slots, so 1000 services cost what
+   their names cost; when it fills up it is compacted into its twin. */
+static char *arena[2] ;
+static unsigned int arenacur = 0 ;
+static size_t arenalen = 0, arenacap = 0 ;
+
+static char *name_store (char const *name)
+{
+  size_t len = strlen(name) + 1 ;
+  if (arenalen + len > arenacap)
+  {
+    char *to = arena[!arenacur] ;
+    size_t n = 0 ;
+    for (unsigned int i = 0 ; i < tablen ; i++)
+    {
+      size_t l = strlen(tab[i].name) + 1 ;
+      memcpy(to + n, tab[i].name, l) ;
+      tab[i].name = to + n ;
+      n += l ;
+    }
+    arenacur = !arenacur ;
+    arenalen = n ;
+    if (arenalen + len > arenacap) return 0 ;
+  }
+  {
+    char *p = arena[arenacur] + arenalen ;
+    memcpy(p, name, len) ;
+    arenalen += len ;
+    return p ;
+  }
+}
+static unsigned int tabmax = 1000 ;
 static unsigned int rescan_secs = 5 ;
 static unsigned int grace_ms = 5000 ;
 static int ispid1 = 0 ;
@@ -146,9 +177,15 @@ static void critical_subscribe (svc_t *s)
   if (mkdir(dir, 0700) < 0 && errno != EEXIST) { strerr_warnwusys("mkdir ", dir) ; return ; }
   memcpy(dir + nlen, "/supervise/event", sizeof("/supervise/event")) ;
   if (mkdir(dir, 0700) < 0 && errno != EEXIST) { strerr_warnwusys("mkdir ", dir) ; return ; }
-  s->evfd = tend_event_subscribe(s->name, s->evpath) ;
-  if (s->evfd < 0) { strerr_warnwusys("subscribe to the events of ", s->name) ; return ; }
-  s->evwfd = open(s->evpath, O_WRONLY | O_NONBLOCK | O_CLOEXEC) ;
+  {
+    char path[nlen + TEND_EVENT_PATHEXTRA] ;
+    char const *tail ;
+    s->evfd = tend_event_subscribe(s->name, path) ;
+    if (s->evfd < 0) { strerr_warnwusys("subscribe to the events of ", s->name) ; return ; }
+    s->evwfd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC) ;
+    tail = strrchr(path, '/') + 1 ;
+    memcpy(s->evtail, tail, strlen(tail) + 1) ;
+  }
 }
 
 static void critical_unsubscribe (svc_t *s)
@@ -156,7 +193,14 @@ static void critical_unsubscribe (svc_t *s)
   if (s->evfd < 0) return ;
   fd_close(s->evfd) ;
   if (s->evwfd >= 0) fd_close(s->evwfd) ;
-  unlink(s->evpath) ;
+  {
+    size_t nlen = strlen(s->name), tlen = strlen(s->evtail) ;
+    char path[nlen + sizeof("/supervise/event/") + tlen] ;
+    memcpy(path, s->name, nlen) ;
+    memcpy(path + nlen, "/supervise/event/", sizeof("/supervise/event/") - 1) ;
+    memcpy(path + nlen + sizeof("/supervise/event/") - 1, s->evtail, tlen + 1) ;
+    unlink(path) ;
+  }
   s->evfd = s->evwfd = -1 ;
 }
 
@@ -267,7 +311,8 @@ static void scan (int startnew)
       int isdir = 0 ;
       memset(s, 0, sizeof *s) ;
       s->dev = st.st_dev ; s->ino = st.st_ino ;
-      memcpy(s->name, de->d_name, strlen(de->d_name) + 1) ;
+      s->name = name_store(de->d_name) ;
+      if (!s->name) { strerr_warnw("name storage full: not starting ", de->d_name, " (raise -c)") ; continue ; }
       s->seen = 1 ;
       s->evfd = s->evwfd = -1 ;
       s->p[0] = s->p[1] = -1 ;
@@ -583,8 +628,12 @@ int main (int argc, char const *const *argv)
   if (ctlfd < 0) strerr_diefusys(111, "open ", CTLDIR "/control") ;
   if (openc_write(CTLDIR "/control") < 0) strerr_diefusys(111, "open ", CTLDIR "/control for writing") ;
 
-  tab = calloc(tabmax, sizeof *tab) ;   /* the one allocation: the table, sized by -c */
-  if (!tab) strerr_diefusys(111, "allocate the service table") ;
+  /* the only allocations: the table and the names, sized by -c, made once */
+  tab = calloc(tabmax, sizeof *tab) ;
+  arenacap = (size_t)tabmax * 32 + NAMEMAX + 1 ;
+  arena[0] = malloc(arenacap) ;
+  arena[1] = malloc(arenacap) ;
+  if (!tab || !arena[0] || !arena[1]) strerr_diefusys(111, "allocate the service table") ;
 
   sfd = selfpipe_init() ;
   if (sfd < 0) strerr_diefusys(111, "init the selfpipe") ;
