@@ -259,3 +259,19 @@ stop_svscan () {
   only_supervise () { [ -z "$(ps -o comm= --ppid "$SVSCAN_PID" | grep -vx supervise)" ] ; }
   wait_for 5 only_supervise
 }
+
+@test "svscan: long names and add/remove cycles reuse the name storage" {
+  long=$(printf 'n%.0s' $(seq 1 200))
+  start_svscan -t 0 -c 2 "$SVDIR"
+  wait_for 5 test -p "$SVDIR/.svscan/control"
+  for i in 1 2 3 4 ; do
+    d=$(make_service "$long$i")
+    svscanctl -a "$SVDIR"
+    wait_for 5 has_pid "$d"
+    pid=$(svpid "$d")
+    rm -rf "$d"
+    svscanctl -a "$SVDIR"
+    wait_for 5 dead "$pid"
+  done
+  ! grep -q "name storage full" "$T/svscan.err"
+}
