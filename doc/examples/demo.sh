@@ -42,7 +42,7 @@ gone () {
 }
 
 cleanup () {
-  trap - EXIT INT TERM
+  trap - EXIT INT TERM PIPE HUP
   if [ -n "$SUPPID" ] && kill -0 "$SUPPID" 2>/dev/null ; then
     # asking first: TERM makes supervise (and svscan) bring the service down, then exit
     kill -TERM "$SUPPID" 2>/dev/null
@@ -57,6 +57,9 @@ cleanup () {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+# a reader that goes away (make demo | head) must not leave the tree running
+trap 'exit 141' PIPE
+trap 'exit 129' HUP
 
 if [ -x "$BIN/svscan" ] ; then
   say "starting svscan on $TMP/service (the whole tree; service output follows, interleaved)"
