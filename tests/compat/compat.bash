@@ -2,7 +2,8 @@
 #
 # A twin is named SUP-CLI and lives in $T/SUP-CLI/s (a service dir called s):
 #   SUP  ours = our supervise, dt = daemontools' /usr/bin/supervise, rs = runit's /usr/bin/runsv
-#   CLI  dt = /usr/bin/svc, svstat, svok   tend = ours ($TEND_BIN)   sv = runit's /usr/bin/sv
+#   CLI  dt = /usr/bin/svc, svstat, svok   tend = ours ($TEND_BIN)
+#        sv = runit's /usr/bin/sv (and daemontools' svc, svstat, svok for anything else)
 # Clients run with cwd $T/TWIN and the relative name s (./s for sv, which would otherwise look in
 # $SVDIR), so the twins' outputs can be compared byte for byte once pids and seconds are masked.
 
@@ -68,7 +69,7 @@ client () {
   local tw=$1 prog=$2 path ; shift 2
   case "$prog:${tw#*-}" in
     sv:*) path=/usr/bin/sv ;;
-    *:dt) path=/usr/bin/$prog ;;
+    *:dt|*:sv) path=/usr/bin/$prog ;;
     *:tend) path=$TEND_BIN/$prog ;;
     *) echo "client: no $prog for $tw" >&2 ; return 1 ;;
   esac
@@ -132,6 +133,10 @@ all_say () {
 
 # pid in the status file (bytes 12-15, little-endian), 0 when down
 spid () { od -An -tu4 --endian=little -j12 -N4 "$(twin_dir "$1")/supervise/status" | tr -d ' ' ; }
+# bytes 0-11 (the TAI64N stamp) in hex
+stamp () { od -An -tx1 -N12 "$(twin_dir "$1")/supervise/status" | tr -d ' \n' ; }
+save_stamps () { local tw ; for tw in $TWINS ; do stamp "$tw" > "$T/$tw.stamp" ; done ; }
+stamp_kept () { [ "$(stamp "$1")" = "$(cat "$T/$1.stamp")" ] ; }
 # byte 17 (want) in hex
 want_byte () { od -An -tx1 -j17 -N1 "$(twin_dir "$1")/supervise/status" | tr -d ' ' ; }
 want_byte_is () { [ "$(want_byte "$1")" = "$2" ] ; }

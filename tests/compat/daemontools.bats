@@ -22,6 +22,7 @@ ALL3="ours-dt dt-dt dt-tend"
   same svok s
   assert_equal "$rc" 0 ; assert_equal "$got" ""
   all starts_are 1
+  save_stamps
   same svc -h s
   assert_equal "$rc" 0 ; assert_equal "$got" ""
   all sigs_are "HUP"
@@ -35,8 +36,9 @@ ALL3="ours-dt dt-dt dt-tend"
   same svc -c s
   all is_running
   all_say "s: up (pid P) S seconds" svstat s
-  # none of this restarted anything
+  # none of this restarted anything, and the stamp (bytes 0-11) moves only when the pid does
   all starts_are 1
+  all stamp_kept
 }
 
 @test "daemontools: t and k restart a wanted-up service, d takes it down, u brings it back" {
@@ -114,10 +116,13 @@ ALL3="ours-dt dt-dt dt-tend"
 @test "daemontools: want down: a service that ignores TERM stays up after d until k" {
   twins -run "$RUN_STUBBORN" $ALL3
   all is_up
+  save_stamps
   same svc -d s
   all sigs_are "TERM"
   all_say "s: up (pid P) S seconds, want down" svstat s
   all is_up
+  # a change of want alone does not move the stamp
+  all stamp_kept
   save_pids
   same svc -k s
   all is_down
@@ -165,6 +170,17 @@ ALL3="ours-dt dt-dt dt-tend"
   assert_equal "$rc" 100
 }
 
+@test "daemontools: after x, a service that dies by itself is not restarted and the supervisor exits" {
+  twins $ALL3
+  all is_up
+  save_pids
+  same svc -x s
+  same svc -k s
+  all sup_gone
+  all old_dead
+  all starts_are 1
+}
+
 @test "daemontools: x on a down service makes the supervisor exit at once" {
   twins -down $ALL3
   all_say "s: down S seconds" svstat s
@@ -199,6 +215,29 @@ ALL3="ours-dt dt-dt dt-tend"
   all starts_are 1
   all_say "s: down S seconds, normally up, want up" svstat s
   all starts_are 1
+}
+
+@test "daemontools: signals reach the service's whole process group with ours, only its leader with daemontools'" {
+  # the run script's child, a sleep, is in the service's process group
+  twins -run 'exec 2>>run.err
+echo $$ >> starts
+sleep 1000 &
+echo $! > child
+trap "echo HUP >> sigs" HUP
+while kill -0 $! 2>/dev/null ; do wait ; done' ours-dt dt-dt
+  all is_up
+  wait_for 20 test -s "$T/ours-dt/s/child"
+  wait_for 20 test -s "$T/dt-dt/s/child"
+  ours_child=$(cat "$T/ours-dt/s/child")
+  dt_child=$(cat "$T/dt-dt/s/child")
+  same svc -h s
+  all sigs_are "HUP"
+  # ours: the sleep got HUP too and died (so the script ended and was restarted);
+  # daemontools': the sleep is still there and the script still waits for it
+  wait_for 20 dead "$ours_child"
+  wait_for 20 starts_are ours-dt 2
+  kill -0 "$dt_child"
+  starts_are dt-dt 1
 }
 
 # ---- our clients read status bytes as daemontools' clients do ----

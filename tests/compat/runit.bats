@@ -93,6 +93,25 @@ SV2="ours-sv rs-sv"
   assert_equal "$(cat "$T/ours-sv.err")" ""
 }
 
+@test "runit: while ./finish runs, sv status says finish with finish's pid on both" {
+  for tw in $SV2 ; do
+    mkdir -p "$T/$tw/s"
+    printf '#!/bin/sh\necho $$ > finish.pid\nwhile [ ! -e go ] ; do sleep 0.05 ; done\n' > "$T/$tw/s/finish"
+    chmod +x "$T/$tw/s/finish"
+  done
+  twins $SV2
+  all is_up
+  same sv down ./s
+  for tw in $TWINS ; do wait_for 20 test -s "$T/$tw/s/finish.pid" ; done
+  all_say "finish: ./s: (pid P) Ss, want down" sv status ./s
+  for tw in $TWINS ; do assert_equal "$(spid "$tw")" "$(cat "$T/$tw/s/finish.pid")" ; done
+  # daemontools' svstat (the sv twins' svstat) reads it as up, with finish's pid
+  all says "s: up (pid P) S seconds, want down" svstat s
+  for tw in $TWINS ; do : > "$T/$tw/s/go" ; done
+  all_say "down: ./s: Ss, normally up" sv status ./s
+  all starts_are 1
+}
+
 @test "runit: LSB mode (sv called by another name) gives the same status exit codes" {
   mkdir -p "$T/lsb"
   ln -s /usr/bin/sv "$T/lsb/s"
