@@ -315,7 +315,49 @@ nfifos_ge () { [ "$(ls "$1/supervise/event" | wc -l)" -ge "$2" ] ; }
   run svwait -u "$T" --
   assert_failure 100
   d=$(make_service web)
-  run svwait -u -t 1000 "$d"
+  run svwait -u -t 300 "$d"
   assert_failure 1
-  assert_output "svwait: warning: $d did not become up: supervise not running"
+  assert_output "svwait: warning: $d did not become up: timed out"
+  run svwait -d -t 300 "$d"
+  assert_success
+}
+
+@test "svwait: waits for a supervisor that starts later (run scripts waiting on peers)" {
+  d=$(make_service web)
+  svwait -U -t 10000 "$d" -- touch "$T/launched" &
+  w=$! ; track_pid "$w"
+  start_supervise "$d"
+  wait "$w"
+  [ -e "$T/launched" ]
+}
+
+@test "svwait: a supervisor that exits ends a wait for up" {
+  d=$(make_service web)
+  touch "$d/down"
+  start_supervise "$d"
+  svwait -u -t 10000 "$d" 2>"$T/w.err" &
+  w=$! ; track_pid "$w"
+  wait_for 5 nfifos_ge "$d" 1
+  svc -x "$d"
+  rc=0 ; wait "$w" || rc=$?
+  assert_equal "$rc" 1
+  run cat "$T/w.err"
+  assert_output "svwait: warning: $d did not become up: supervise exited"
+}
+
+@test "svwait and svc: timeouts beyond 2^31-1 ms are usage errors" {
+  run svwait -t 3000000000 x
+  assert_failure 100
+  run svc -wu -T 3000000000 x
+  assert_failure 100
+}
+
+@test "restart-delay: MIN below 10 ms is refused (it would spin)" {
+  d=$(make_service web 'echo x >> starts ; exit 1')
+  echo "0 0" > "$d/restart-delay"
+  start_supervise "$d"
+  wait_for 5 grep -q 'invalid value in restart-delay: "0 0"' "$T/supervise.err"
+  # the default (1 s) applies: no more than 2 starts in the first second or so
+  wait_for 5 test -s "$d/starts"
+  [ "$(grep -c 'invalid value in restart-delay' "$T/supervise.err")" = 1 ]
 }

@@ -79,11 +79,12 @@ void settings_read (settings_t *s)
     if (!i || (buf[i] != ' ' && buf[i] != '\t')) goto baddelay ;
     while (buf[i] == ' ' || buf[i] == '\t') i++ ;
     j = uint_scan(buf + i, &b) ;
-    if (!j || buf[i+j] || a > 3600000 || b > 3600000 || b < a) goto baddelay ;
+    /* MIN 0 would restart a crash loop at once, for ever: the floor keeps supervise from spinning */
+    if (!j || buf[i+j] || a < 10 || a > 3600000 || b > 3600000 || b < a) goto baddelay ;
     s->delaymin = a ; s->delaymax = b ;
     goto delayok ;
    baddelay:
-    badvalue("restart-delay", buf, "MIN MAX in milliseconds, MIN <= MAX <= 3600000") ;
+    badvalue("restart-delay", buf, "MIN MAX in milliseconds, 10 <= MIN <= MAX <= 3600000") ;
    delayok: ;
   }
 

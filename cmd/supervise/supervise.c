@@ -660,7 +660,14 @@ static void run_check (void)
 {
   char const *argv[3] = { "./check", sv.name, 0 } ;
   tain_add_g(&sv.checkdeadline, &tain_infinite_relative) ;
-  if (sv.checkpid) return ;
+  if (sv.checkpid)
+  {
+    /* the previous run's check is not reaped yet: look again shortly */
+    tain t ;
+    tain_from_millisecs(&t, 10) ;
+    tain_add_g(&sv.checkdeadline, &t) ;
+    return ;
+  }
   sv.checkpid = spawn_aux(argv, 0) ;
   if (!sv.checkpid)
   {
@@ -800,8 +807,9 @@ int main (int argc, char const *const *argv)
     tain_add_g(&sv.groupkilldeadline, &tain_infinite_relative) ;
     tain_add_g(&sv.statusretry, &tain_infinite_relative) ;
     tend_tai64n_now(&sv.stamp) ;
-    settings_read(&sv.set) ;
-    sv.critical = sv.set.critical ;
+    /* the settings are read at every start; only what the status shows is needed before */
+    sv.critical = access("critical", F_OK) == 0 ;
+    sv.set.downsig = SIGTERM ;
     sv.want = access("down", F_OK) == 0 ? 'd' : 'u' ;
     setstate(TEND_STATE_DOWN) ;
     announce() ;

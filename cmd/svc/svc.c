@@ -16,7 +16,7 @@
 #include <tend/svpath.h>
 #include <tend/wait.h>
 
-#define USAGE "svc [ -udopchaitkq12rUDx ] [ -w u|U|d|D|r [ -T ms ] ] [ -o ] service..."
+#define USAGE "svc [ -udopchaitkq12rUDx ] [ -w u|U|d|D|r [ -T ms ] ] service..."
 #define LETTERS "udopchaitkq12rUDx"
 
 /* 1 if the bytes were written, 0 (warned) otherwise */
@@ -73,7 +73,7 @@ int main (int argc, char const *const *argv)
         waitfor = l.arg[0] ;
         break ;
       case 'T' :
-        if (!uint0_scan(l.arg, &timeout)) strerr_dieusage(100, USAGE) ;
+        if (!uint0_scan(l.arg, &timeout) || timeout > 2147483647) strerr_dieusage(100, USAGE) ;
         hastimeout = 1 ;
         break ;
       default :

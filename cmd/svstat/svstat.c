@@ -72,11 +72,8 @@ static int gather (svinfo_t *s)
   struct stat st ;
   int r ;
   s->err = 0 ; s->errnum = 0 ; s->running = 0 ;
-  if (stat(s->dir, &st) < 0 || !S_ISDIR(st.st_mode))
-  {
-    if (errno == 0 || !S_ISDIR(st.st_mode)) errno = ENOTDIR ;
-    s->err = "unable to chdir" ; s->errnum = errno ; return 0 ;
-  }
+  if (stat(s->dir, &st) < 0) { s->err = "unable to chdir" ; s->errnum = errno ; return 0 ; }
+  if (!S_ISDIR(st.st_mode)) { s->err = "unable to chdir" ; s->errnum = ENOTDIR ; return 0 ; }
   memcpy(fn, s->dir, dlen) ; memcpy(fn + dlen, "/down", sizeof("/down")) ;
   if (stat(fn, &st) == 0) s->normallyup = 0 ;
   else if (errno == ENOENT) s->normallyup = 1 ;

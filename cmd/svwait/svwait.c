@@ -28,7 +28,7 @@ int main (int argc, char const *const *argv)
     switch (opt)
     {
       case 'u' : case 'U' : case 'd' : case 'D' : case 'r' : state = (char)opt ; break ;
-      case 't' : if (!uint0_scan(l.arg, &timeout)) strerr_dieusage(100, USAGE) ; hastimeout = 1 ; break ;
+      case 't' : if (!uint0_scan(l.arg, &timeout) || timeout > 2147483647) strerr_dieusage(100, USAGE) ; hastimeout = 1 ; break ;
       case 'a' : any = 0 ; break ;
       case 'o' : any = 1 ; break ;
       default : strerr_dieusage(100, USAGE) ;

@@ -102,7 +102,9 @@ void tend_wait_prepare (tend_waiter_t *w, unsigned int n)
   }
 }
 
-/* Re-evaluates one service. Sets result; never goes back from a final result. */
+/* Re-evaluates one service. Sets result; never goes back from a final result.
+   A supervisor that is not there yet is waited for (run scripts wait on their peers while
+   svscan is still starting them); one that announced its exit ('x') is not. */
 static void evaluate (tend_waiter_t *w, char state, char const *events, size_t nev)
 {
   tend_status_t st ;
@@ -110,22 +112,21 @@ static void evaluate (tend_waiter_t *w, char state, char const *events, size_t n
   if (w->result != TEND_WAIT_PENDING) return ;
   r = tend_status_read(w->dir, &st) ;
   if (r > 0 && tend_wait_satisfied(&st, state, w->pid0)) { w->result = TEND_WAIT_REACHED ; return ; }
+  alive = tend_svok(w->dir) ;
   if (state == 'd' || state == 'D')
   {
-    alive = tend_svok(w->dir) ;
-    if (alive <= 0 && r > 0 && st.runstate == 0) { w->result = TEND_WAIT_REACHED ; return ; }
-    if (alive == 0) { w->result = TEND_WAIT_NEVER ; setwhy(w, "supervise not running") ; }
+    /* nothing supervised runs without a supervisor, unless its last status says otherwise */
+    if (alive == 0 && (r <= 0 || st.runstate == 0)) w->result = TEND_WAIT_REACHED ;
     return ;
   }
-  /* waiting for up, ready or restarted: a failure for good or a supervisor gone ends hope */
-  if (memchr(events, TEND_EVENT_FAILED, nev) || (r > 0 && st.version && st.state == TEND_STATE_FAILED))
+  /* waiting for up, ready or restarted: a failure for good or a supervisor leaving ends hope */
+  if (memchr(events, TEND_EVENT_FAILED, nev) || (alive > 0 && r > 0 && st.version && st.state == TEND_STATE_FAILED))
   {
     w->result = TEND_WAIT_NEVER ; setwhy(w, "failed for good") ; return ;
   }
-  alive = tend_svok(w->dir) ;
-  if (memchr(events, TEND_EVENT_EXIT, nev) || alive == 0)
+  if (memchr(events, TEND_EVENT_EXIT, nev))
   {
-    w->result = TEND_WAIT_NEVER ; setwhy(w, "supervise not running") ; return ;
+    w->result = TEND_WAIT_NEVER ; setwhy(w, "supervise exited") ; return ;
   }
 }
 
@@ -200,7 +201,13 @@ int tend_wait_run (tend_waiter_t *w, unsigned int n, char state, int any, tain c
         tain_from_millisecs(&t, FIFOCHECK_MS) ;
         tain_add_g(&fifocheck, &t) ;
       }
-      for (unsigned int i = 0 ; i < n ; i++) if (w[i].fd < 0) evaluate(w + i, state, "", 0) ;
+      for (unsigned int i = 0 ; i < n ; i++)
+        if (w[i].result == TEND_WAIT_PENDING && w[i].fd < 0)
+        {
+          /* its supervisor may have appeared since: subscribe, so we stop polling */
+          subscribe(w + i) ;
+          evaluate(w + i, state, "", 0) ;
+        }
       continue ;
     }
     for (unsigned int j = 0 ; j < m ; j++)
