@@ -96,10 +96,12 @@ SV2="ours-sv rs-sv"
 @test "runit: while ./finish runs, sv status says finish with finish's pid on both" {
   for tw in $SV2 ; do
     mkdir -p "$T/$tw/s"
-    printf '#!/bin/sh\necho $$ > finish.pid\nwhile [ ! -e go ] ; do sleep 0.05 ; done\n' > "$T/$tw/s/finish"
+    printf '#!/bin/sh\necho "$@" > finish.args\necho $$ > finish.pid\nwhile [ ! -e go ] ; do sleep 0.05 ; done\n' > "$T/$tw/s/finish"
     chmod +x "$T/$tw/s/finish"
   done
-  twins $SV2
+  # run dies of the TERM (no trap)
+  twins -run 'echo $$ >> starts
+exec sleep 1000' $SV2
   all is_up
   same sv down ./s
   for tw in $TWINS ; do wait_for 20 test -s "$T/$tw/s/finish.pid" ; done
@@ -110,6 +112,10 @@ SV2="ours-sv rs-sv"
   for tw in $TWINS ; do : > "$T/$tw/s/go" ; done
   all_say "down: ./s: Ss, normally up" sv status ./s
   all starts_are 1
+  # finish's arguments differ (protocol.md): runit passes -1 and the signal for a killed run,
+  # we pass 256, the signal and the service's name
+  assert_equal "$(cat "$T/rs-sv/s/finish.args")" "-1 15"
+  assert_equal "$(cat "$T/ours-sv/s/finish.args")" "256 15 $T/ours-sv/s"
 }
 
 @test "runit: LSB mode (sv called by another name) gives the same status exit codes" {
@@ -178,6 +184,10 @@ SV2="ours-sv rs-sv"
   /usr/bin/svok "$T/ours-sv/s"
   run client ours-sv sv status ./s
   assert_output --regexp '^run: \./s: \(pid [0-9]+\) [0-9]+s$'
+  # so sv -v exit waits for a supervisor that does not go away
+  run client ours-sv sv -w 1 exit ./s
+  assert_failure 1
+  assert_output --regexp '^timeout: run: \./s: \(pid [0-9]+\) [0-9]+s$'
   # ... until it goes down: then our supervise exits too
   client ours-sv sv down ./s
   wait_for 20 sup_gone ours-sv
