@@ -507,6 +507,17 @@ class Bench:
                 except OSError:
                     pass
 
+    def keep_log(self, d):
+        """The run's dir goes with the tmpfs: keep its log beside the results."""
+        for name in ("worker.log", "log"):
+            src = os.path.join(d, name)
+            if os.path.exists(src):
+                os.makedirs(self.o.out, exist_ok=True)
+                dst = os.path.join(self.o.out, "failed-%s.log" % os.path.basename(d))
+                shutil.copy(src, dst)
+                return dst
+        return "none"
+
     def add(self, key, suite, value):
         self.results.setdefault((key, suite), []).append(value)
 
@@ -534,7 +545,8 @@ class Bench:
             log("bench: FAIL: " + msg)
             self.errors.append(msg)
         if res.get("error"):
-            log("bench: %s/%s: %s" % (fig, suite, res["error"]))
+            log("bench: FAIL: %s/%s: %s" % (fig, suite, res["error"]))
+            self.errors.append("%s/%s: %s (log: %s)" % (fig, suite, res["error"], self.keep_log(d)))
         return res
 
     def order(self, suites, rep):
@@ -695,6 +707,9 @@ class Bench:
                 p.kill()
                 p.wait()
         self.check_host("M7/" + init)
+        if isinstance(res, dict):
+            log("bench: FAIL: M7/%s: %s" % (init, res["error"]))
+            self.errors.append("M7/%s: %s (log: %s)" % (init, res["error"], self.keep_log(d)))
         return res
 
     def m5(self):
@@ -945,16 +960,22 @@ def chart(ratios, outdir, svg):
         for key, col, r, better in ratios:
             v = r if better == "lower" else 1 / r
             f.write('"%s vs %s" %g\n' % (key.replace("_", " "), col, v))
-    gp = os.path.join(outdir, "ratios.gp")
+    return plot(data, svg)
+
+
+def plot(data, svg):
+    gp = os.path.splitext(data)[0] + ".gp"
     with open(gp, "w") as f:
         f.write("\n".join([
-            'set terminal svg size 1000,520 dynamic font "sans,11"',
+            'set terminal svg size 1200,620 dynamic font "sans,11"',
             'set output "%s"' % svg,
-            'set title "tend cost relative to each peer (below 1: tend better; log scale)"',
-            'set logscale y', 'set yrange [0.005:100]', 'set grid ytics',
-            'set style fill solid 0.7', 'set boxwidth 0.7', 'set xtics rotate by -50 noenhanced',
-            'unset key', 'set ylabel "tend / peer (lower is better; rate figures inverted)"',
-            'plot "%s" using 0:2:xtic(1) with boxes lc rgb "#3a7bd5", 1 with lines lc rgb "#c00000" lw 2' % data,
+            'set title "tend relative to each peer: tend / peer of the medians (below 1: tend better; log scale)"',
+            'set logscale y', 'set yrange [0.0002:300]', 'set grid ytics', 'set format y "%g"',
+            'set style fill solid 0.7', 'set boxwidth 0.7', 'set xtics rotate by -50 noenhanced font ",10"',
+            'set bmargin 11', 'unset key', 'set ylabel "tend / peer (M4 is a rate: shown as peer / tend)"',
+            'plot "%s" using 0:2:xtic(1) with boxes lc rgb "#3a7bd5", \\' % data,
+            '     "" using 0:2:(sprintf("%.2g", $2)) with labels offset 0,0.7 font ",9", \\',
+            '     1 with lines lc rgb "#c00000" lw 2',
             ""]))
     r = subprocess.run(["gnuplot", gp], stderr=subprocess.PIPE)
     if r.returncode:
@@ -1002,6 +1023,8 @@ def main():
     if o.worker:
         return worker(o.worker)
     b = Bench(o)
+    vers = versions(o.tend_bin)
+    load0 = os.getloadavg()
     if o.only:
         b.m2_big, b.m7_n, b.m8_window, b.m5_text = 0, 0, 0, None
         b.run(["m9"] + o.only.split(","))
@@ -1010,7 +1033,9 @@ def main():
     text, ratios = report(b, o.cmdline)
     os.makedirs(o.out, exist_ok=True)
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    head = ["Date: " + stamp, "Machine: " + machine(), "Versions: " + "; ".join(versions(o.tend_bin)), ""]
+    load1 = os.getloadavg()
+    head = ["Date: " + stamp, "Machine: " + machine() + "; load average %.2f at the start, %.2f at the end"
+            % (load0[0], load1[0]), "Versions: " + "; ".join(vers), ""]
     full = "\n".join(head) + "\n" + text
     with open(os.path.join(o.out, "table.md"), "w") as f:
         f.write(full)
