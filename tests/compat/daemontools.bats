@@ -69,7 +69,7 @@ ALL3="ours-dt dt-dt dt-tend"
   all want_byte_is 75
 }
 
-@test "daemontools: a normally-down service waits for u; d, then o runs it once" {
+@test "daemontools: a normally-down service waits for u, and d takes it down again" {
   twins -down $ALL3
   all_say "s: down S seconds" svstat s
   all starts_are 0
@@ -81,17 +81,7 @@ ALL3="ours-dt dt-dt dt-tend"
   all is_down
   all old_dead
   all_say "s: down S seconds" svstat s
-  same svc -o s
-  all is_up
-  all starts_are 2
-  all want_byte_is 00
-  all_say "s: up (pid P) S seconds, normally down" svstat s
-  save_pids
-  same svc -t s
-  all is_down
-  all old_dead
-  all_say "s: down S seconds" svstat s
-  all starts_are 2
+  all starts_are 1
 }
 
 @test "daemontools: o on a running service: want byte 0, no 'want down', no restart after it dies" {
@@ -111,6 +101,13 @@ ALL3="ours-dt dt-dt dt-tend"
   same svc -o s
   all is_up
   all starts_are 2
+  all want_byte_is 00
+  save_pids
+  same svc -t s
+  all is_down
+  all old_dead
+  all_say "s: down S seconds, normally up" svstat s
+  all starts_are 2
 }
 
 @test "daemontools: want down: a service that ignores TERM stays up after d until k" {
@@ -129,6 +126,30 @@ ALL3="ours-dt dt-dt dt-tend"
   all old_dead
   all_say "s: down S seconds, normally up" svstat s
   all starts_are 1
+}
+
+@test "daemontools: d clears paused; u after d takes the stop back; a killed paused service comes back unpaused" {
+  twins -run "$RUN_STUBBORN" $ALL3
+  all is_up
+  same svc -p s
+  all is_paused
+  all_say "s: up (pid P) S seconds, paused" svstat s
+  # d sends TERM then CONT: the TERM-proof service runs on, no longer paused
+  same svc -d s
+  all sigs_are "TERM"
+  all is_running
+  all_say "s: up (pid P) S seconds, want down" svstat s
+  same svc -u s
+  all want_byte_is 75
+  all_say "s: up (pid P) S seconds" svstat s
+  save_pids
+  same svc -p s
+  all is_paused
+  same svc -k s
+  all new_pid
+  all starts_are 2
+  all is_running
+  all_say "s: up (pid P) S seconds" svstat s
 }
 
 @test "daemontools: x is obeyed once the service is down; the supervisor then exits 0" {

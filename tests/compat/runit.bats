@@ -66,9 +66,13 @@ SV2="ours-sv rs-sv"
   all_say "down: ./s: Ss" sv status ./s
   assert_equal "$rc" 0
   all starts_are 0
+  # pause while down: nothing to stop, nothing shown, and the service later starts unpaused
+  same sv -v pause ./s
+  assert_equal "$rc" 0 ; assert_equal "$got" "ok: down: ./s: Ss"
   same sv -v up ./s
   assert_equal "$rc" 0 ; assert_equal "$got" "ok: run: ./s: (pid P) Ss, normally down"
   all starts_are 1
+  all is_running
   same sv -v down ./s
   assert_equal "$rc" 0 ; assert_equal "$got" "ok: down: ./s: Ss"
 }
