@@ -118,7 +118,12 @@ same_stdin () {
 
 @test "compat setlock: the same results, and each excludes the other" {
   same setlock "$T/lk" sh -c 'echo "$#:$1"' sh a
-  [ "$(stat -c %a "$T/lk")" = 600 ]
+  # the same file left behind: created 0600, empty; an existing one kept as it was
+  "$TEND_BIN/setlock" "$T/lk1" true ; /usr/bin/setlock "$T/lk2" true
+  assert_equal "$(stat -c '%a %s' "$T/lk1")" "$(stat -c '%a %s' "$T/lk2")"
+  echo keep > "$T/lk1" ; echo keep > "$T/lk2" ; chmod 640 "$T/lk1" "$T/lk2"
+  "$TEND_BIN/setlock" "$T/lk1" true ; /usr/bin/setlock "$T/lk2" true
+  assert_equal "$(stat -c '%a %s' "$T/lk1") $(cat "$T/lk1")" "$(stat -c '%a %s' "$T/lk2") $(cat "$T/lk2")"
   mkdir "$T/dir"
   same setlock "$T/dir" echo ran
   same setlock -x "$T/dir" echo ran
