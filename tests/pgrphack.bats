@@ -74,3 +74,9 @@ teardown () { tend_teardown ; }
   fi
   assert_equal "$stderr" "pgrphack: fatal: unable to run tend-no-such-program: No such file or directory"
 }
+
+@test "pgrphack: with PATH unset, the usual system directories are searched" {
+  run env -i "$TEND_BIN/pgrphack" sh -c 'echo "ran:${PATH-unset}"'
+  assert_success
+  assert_output "ran:unset"
+}
