@@ -60,9 +60,11 @@ twins () {
     echo $! > "$T/$tw.sup"
   done
   for tw in $TWINS ; do
-    wait_for 20 /usr/bin/svok "$(twin_dir "$tw")"
+    wait_for 20 sup_ready_or_gone "$tw"
+    /usr/bin/svok "$(twin_dir "$tw")" || { echo "# supervisor of $tw exited: $(cat "$T/$tw.err")" >&2 ; return 1 ; }
   done
 }
+sup_ready_or_gone () { /usr/bin/svok "$(twin_dir "$1")" || sup_gone "$1" ; }
 
 # client TWIN PROG ARGS...: PROG (svc, svstat, svok or sv) from the twin's client set, in $T/TWIN.
 client () {
@@ -86,14 +88,19 @@ norm () {
          -e 's/([:)]) [0-9]+s(,|;|$)/\1 Ss\2/g'
 }
 
-# same PROG ARGS...: run the client in every twin; the masked outputs (stdout and stderr) and the
-# exit codes must all be equal. Sets $got (the masked output) and $rc.
+# same PROG ARGS...: run the client in every twin, all at once (sv -v and svc -w wait); the masked
+# outputs (stdout and stderr) and the exit codes must all be equal. Sets $got (the masked output)
+# and $rc.
 same () {
-  local tw o r first=""
+  local tw o r first="" pids=()
   for tw in $TWINS ; do
-    r=0
-    o=$(client "$tw" "$@" 2>&1) || r=$?
-    o=$(norm <<<"$o")
+    ( r=0 ; client "$tw" "$@" > "$T/.same.$tw" 2>&1 || r=$? ; echo "$r" > "$T/.same.$tw.rc" ) &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  for tw in $TWINS ; do
+    o=$(norm < "$T/.same.$tw")
+    r=$(cat "$T/.same.$tw.rc")
     if [ -z "$first" ] ; then
       first=$tw ; got=$o ; rc=$r
     elif [ "$o" != "$got" ] || [ "$r" != "$rc" ] ; then

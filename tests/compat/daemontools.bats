@@ -254,6 +254,22 @@ while kill -0 $! 2>/dev/null ; do wait ; done' ours-dt dt-dt
   starts_are dt-dt 1
 }
 
+@test "daemontools: a supervise/ symlink to a missing directory: the target is made, 0700" {
+  skip "BUG: our supervise dies with 'unable to open DIR/supervise/lock: No such file or directory' where Debian's supervise and runsv create the symlink's target"
+  for tw in ours-dt dt-dt ; do
+    mkdir -p "$T/$tw/s"
+    ln -s "$T/$tw/elsewhere" "$T/$tw/s/supervise"
+  done
+  twins ours-dt dt-dt
+  all is_up
+  all_say "s: up (pid P) S seconds" svstat s
+  for tw in $TWINS ; do
+    [ -d "$T/$tw/elsewhere" ]
+    assert_equal "$(stat -c %a "$T/$tw/elsewhere")" 700
+    [ -p "$T/$tw/elsewhere/control" ]
+  done
+}
+
 # ---- our clients read status bytes as daemontools' clients do ----
 
 # fake_status DIR LEN PID PAUSED WANT [GOTTERM STATE]: a supervise/status written by hand,
