@@ -198,7 +198,7 @@ time_stop () {
   assert_output 42
   assert_equal "$(exit_code)" 42
   run podman logs "$CTR"
-  assert_output --partial "critical service main stopped for good (exit code 42): stopping the tree"
+  assert_line "svscan: warning: critical service main stopped for good (exit code 42): stopping the tree"
 }
 
 @test "container: a critical service killed by SIGSEGV makes the container exit 139" {
@@ -207,6 +207,8 @@ time_stop () {
   assert_success
   assert_output 139
   assert_equal "$(exit_code)" 139
+  run podman logs "$CTR"
+  assert_line "svscan: warning: critical service main stopped for good (exit code 139): stopping the tree"
 }
 
 @test "container: podman logs has every line the services printed (with and without svlog), whole and in order" {
@@ -289,5 +291,5 @@ time_stop () {
   [ "$STOP_MS" -lt 3000 ]
   assert_equal "$(exit_code)" 0
   run podman logs "$CTR"
-  assert_output --partial "service deaf still running at the grace deadline: sending SIGKILL"
+  assert_line "svscan: warning: service deaf still running at the grace deadline: sending SIGKILL"
 }
