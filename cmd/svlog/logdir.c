@@ -1,0 +1,356 @@
+/* logdir.c: multilog's log directory: lock, start-up recovery, size-bounded current, rotation
+   through an optional processor, archives @<tai64n>.s/.u, pruning by count and total size. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <skalibs/strerr.h>
+#include <skalibs/types.h>
+#include <skalibs/tai.h>
+#include <skalibs/djbunix.h>
+#include <skalibs/selfpipe.h>
+#include <tend/tai.h>
+#include "svlog.h"
+
+/* one error identity per call site: a warning is printed once per distinct failing operation */
+#define FAIL(o, verb, obj) svlog_error((o), __LINE__, (verb), (obj))
+
+static int fexists (int dfd, char const *name, struct stat *st)
+{
+  if (fstatat(dfd, name, st, 0) == 0) return 1 ;
+  return errno == ENOENT ? 0 : -1 ;
+}
+
+/* Link FILE to a fresh @stamp.CODE unless it already has a second name (a crash between link
+   and unlink), then remove FILE. Returns 1, or 0 with errno and *what set. */
+static int archive (int dfd, char const *file, char code, char const **what)
+{
+  struct stat st ;
+  int r = fexists(dfd, file, &st) ;
+  if (r < 0) { *what = "stat " ; return 0 ; }
+  if (!r) return 1 ;
+  if (st.st_nlink == 1)
+  {
+    tend_tai64n_t t ;
+    char fn[TEND_TAI64N_FMT + 3] ;
+    tend_tai64n_now(&t) ;
+    for (;;)
+    {
+      tend_tai64n_fmt(fn, &t) ;
+      fn[TEND_TAI64N_FMT] = '.' ; fn[TEND_TAI64N_FMT + 1] = code ; fn[TEND_TAI64N_FMT + 2] = 0 ;
+      if (linkat(dfd, file, dfd, fn, 0) == 0) break ;
+      /* two rotations within one clock tick: take the next nanosecond, names stay ordered */
+      if (errno != EEXIST) { *what = "link " ; return 0 ; }
+      if (++t.nano >= 1000000000) { t.nano = 0 ; t.sec++ ; }
+    }
+  }
+  if (unlinkat(dfd, file, 0) < 0) { *what = "remove " ; return 0 ; }
+  return 1 ;
+}
+
+static int isarchive (char const *s)
+{
+  return s[0] == '@' && strlen(s) >= 25 ;
+}
+
+/* multilog keeps at most n-1 archives (old files, .s and .u alike); S caps their total size.
+   The oldest go first. Returns 1, or 0 with errno set. */
+static int prune (logdir *d)
+{
+  for (;;)
+  {
+    char oldest[26] = "@z" ;
+    unsigned int count = 0 ;
+    uint64_t total = 0 ;
+    struct dirent *e ;
+    DIR *dir ;
+    int fd = openat(d->dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
+    if (fd < 0) return 0 ;
+    dir = fdopendir(fd) ;
+    if (!dir) { fd_close(fd) ; return 0 ; }
+    for (;;)
+    {
+      errno = 0 ;
+      e = readdir(dir) ;
+      if (!e) break ;
+      if (!isarchive(e->d_name)) continue ;
+      count++ ;
+      if (d->cap)
+      {
+        struct stat st ;
+        if (fstatat(d->dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) total += (uint64_t)st.st_size ;
+      }
+      if (strncmp(e->d_name, oldest, 25) < 0) { memcpy(oldest, e->d_name, 25) ; oldest[25] = 0 ; }
+    }
+    if (errno) { int e2 = errno ; closedir(dir) ; errno = e2 ; return 0 ; }
+    if (count < d->num && (!d->cap || total <= d->cap)) { closedir(dir) ; return 1 ; }
+    rewinddir(dir) ;
+    for (;;)
+    {
+      errno = 0 ;
+      e = readdir(dir) ;
+      if (!e) break ;
+      if (isarchive(e->d_name) && !strncmp(e->d_name, oldest, 25))
+      {
+        if (unlinkat(d->dfd, e->d_name, 0) < 0) { int e2 = errno ; closedir(dir) ; errno = e2 ; return 0 ; }
+        break ;
+      }
+    }
+    closedir(dir) ;
+  }
+}
+
+static int opencurrent (logdir *d)
+{
+  int fd = openat(d->dfd, "current", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644) ;
+  if (fd < 0) return 0 ;
+  if (fchmod(fd, 0644) < 0) { fd_close(fd) ; return 0 ; }
+  d->fd = fd ;
+  d->bytes = 0 ;
+  d->atnl = 1 ;
+  return 1 ;
+}
+
+void logdir_start (output *o)
+{
+  logdir *d = &o->d ;
+  struct stat st ;
+  char const *what ;
+  int fd, r ;
+  size_t n = strlen(d->name) ;
+  char cur[n + sizeof("/current")] ;
+  memcpy(cur, d->name, n) ; memcpy(cur + n, "/current", sizeof("/current")) ;
+
+  if (mkdir(d->name, 0700) < 0 && errno != EEXIST) strerr_diefusys(111, "create directory ", d->name) ;
+  d->dfd = open(d->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
+  if (d->dfd < 0) strerr_diefusys(111, "open directory ", d->name) ;
+  fd = openat(d->dfd, "lock", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0600) ;
+  if (fd < 0) strerr_diefusys(111, "open ", d->name, "/lock") ;
+  /* flock, as multilog, svlogd and s6-log take it: one logger per directory */
+  if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+  {
+    if (errno == EWOULDBLOCK) strerr_dief(111, "unable to lock ", d->name, "/lock: another logger is running on ", d->name) ;
+    strerr_diefusys(111, "lock ", d->name, "/lock") ;
+  }
+
+  r = fexists(d->dfd, "current", &st) ;
+  if (r < 0) strerr_diefusys(111, "stat ", d->name, "/current") ;
+  if (r && st.st_mode & 0100)
+  {
+    /* closed cleanly: go on appending */
+    fd = openat(d->dfd, "current", O_WRONLY | O_APPEND | O_CLOEXEC) ;
+    if (fd < 0) strerr_diefusys(111, "open ", d->name, "/current") ;
+    if (fchmod(fd, 0644) < 0) strerr_diefusys(111, "set mode of ", d->name, "/current") ;
+    d->fd = fd ;
+    d->bytes = (uint64_t)st.st_size ;
+    d->atnl = 1 ;
+    if (st.st_size)
+    {
+      char c ;
+      if (pread(fd, &c, 1, st.st_size - 1) == 1) d->atnl = c == '\n' ;
+    }
+    return ;
+  }
+
+  /* recovery, as multilog does it: an interrupted processor's output is kept if it finished
+     (processed has the x bit), else its input; then the unfinished current becomes a .u */
+  unlinkat(d->dfd, "state", 0) ;
+  unlinkat(d->dfd, "newstate", 0) ;
+  r = fexists(d->dfd, "processed", &st) ;
+  if (r < 0) strerr_diefusys(111, "stat ", d->name, "/processed") ;
+  if (r && st.st_mode & 0100)
+  {
+    unlinkat(d->dfd, "previous", 0) ;
+    if (!archive(d->dfd, "processed", 's', &what)) strerr_diefusys(111, what, d->name, "/processed") ;
+  }
+  else
+  {
+    unlinkat(d->dfd, "processed", 0) ;
+    if (!archive(d->dfd, "previous", 'u', &what)) strerr_diefusys(111, what, d->name, "/previous") ;
+  }
+  if (!prune(d)) strerr_diefusys(111, "prune ", d->name) ;
+  if (!archive(d->dfd, "current", 'u', &what)) strerr_diefusys(111, what, cur) ;
+  if (!prune(d)) strerr_diefusys(111, "prune ", d->name) ;
+  fd = openat(d->dfd, "state", O_WRONLY | O_TRUNC | O_CREAT | O_CLOEXEC, 0644) ;
+  if (fd < 0) strerr_diefusys(111, "create ", d->name, "/state") ;
+  fd_close(fd) ;
+  if (!opencurrent(d)) strerr_diefusys(111, "create ", cur) ;
+}
+
+static void spawn (output *o)
+{
+  logdir *d = &o->d ;
+  pid_t pid = fork() ;
+  if (pid < 0) { FAIL(o, "fork for the processor in ", d->name) ; return ; }
+  if (!pid)
+  {
+    int fd ;
+    selfpipe_finish() ;
+    if (fchdir(d->dfd) < 0) _exit(111) ;
+    fd = open("previous", O_RDONLY) ;
+    if (fd < 0 || fd_move(0, fd) < 0) _exit(111) ;
+    fd = open("processed", O_WRONLY | O_TRUNC | O_CREAT, 0644) ;
+    if (fd < 0 || fd_move(1, fd) < 0) _exit(111) ;
+    fd = open("state", O_RDONLY) ;
+    if (fd < 0 || fd_move(4, fd) < 0) _exit(111) ;
+    fd = open("newstate", O_WRONLY | O_TRUNC | O_CREAT, 0644) ;
+    if (fd < 0 || fd_move(5, fd) < 0) _exit(111) ;
+    execl("/bin/sh", "sh", "-c", d->processor, (char *)0) ;
+    _exit(errno == ENOENT ? 127 : 126) ;
+  }
+  d->pid = pid ;
+  d->rot = ROT_PROCWAIT ;
+}
+
+void logdir_reaped (output *o, int wstat)
+{
+  logdir *d = &o->d ;
+  d->pid = 0 ;
+  if (WIFEXITED(wstat) && !WEXITSTATUS(wstat)) { d->rot = ROT_PROCDONE ; return ; }
+  {
+    char fmt[UINT_FMT] ;
+    char ms[UINT_FMT] ;
+    fmt[uint_fmt(fmt, WIFEXITED(wstat) ? (unsigned int)WEXITSTATUS(wstat) : 128 + (unsigned int)WTERMSIG(wstat))] = 0 ;
+    ms[uint_fmt(ms, svlog_retryms)] = 0 ;
+    strerr_warnw("processor failed in ", d->name, " (exit ", fmt, "): keeping previous, retrying in ", ms, " ms") ;
+  }
+  d->rot = ROT_PROC ;
+  d->procfailed = 1 ;
+  tain_from_millisecs(&d->procretry, svlog_retryms) ;
+  tain_add_g(&d->procretry, &d->procretry) ;
+}
+
+/* Advance a pending rotation as far as it goes. Returns when done, blocked on an error (the
+   output then waits for its retry deadline) or waiting for a processor. */
+static void advance (output *o)
+{
+  logdir *d = &o->d ;
+  char const *what ;
+  for (;;)
+  {
+    if (o->blocked) return ;
+    switch (d->rot)
+    {
+      case ROT_NONE : return ;
+      case ROT_SYNC :
+        if (fsync(d->fd) < 0 && errno != EINVAL) { FAIL(o, "sync ", "current") ; return ; }
+        d->rot = ROT_RENAME ; break ;
+      case ROT_RENAME :
+        if (renameat(d->dfd, "current", d->dfd, "previous") < 0) { FAIL(o, "rename current to previous in ", d->name) ; return ; }
+        fd_close(d->fd) ; d->fd = -1 ;
+        d->rot = ROT_OPEN ; break ;
+      case ROT_OPEN :
+        if (!opencurrent(d)) { FAIL(o, "create ", "current") ; return ; }
+        d->rot = ROT_CHMOD ; break ;
+      case ROT_CHMOD :
+        if (fchmodat(d->dfd, "previous", 0744, 0) < 0) { FAIL(o, "set mode of ", "previous") ; return ; }
+        d->rot = d->processor ? ROT_PROC : ROT_FINISH ; break ;
+      case ROT_PROC :
+        if (d->procfailed && tain_future(&d->procretry)) return ;
+        d->procfailed = 0 ;
+        spawn(o) ;
+        return ;
+      case ROT_PROCWAIT : return ;
+      case ROT_PROCDONE :
+      {
+        int fd = openat(d->dfd, "processed", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644) ;
+        if (fd < 0) { FAIL(o, "open ", "processed") ; return ; }
+        if (fsync(fd) < 0 && errno != EINVAL) { fd_close(fd) ; FAIL(o, "sync ", "processed") ; return ; }
+        if (fchmod(fd, 0744) < 0) { fd_close(fd) ; FAIL(o, "set mode of ", "processed") ; return ; }
+        fd_close(fd) ;
+        fd = openat(d->dfd, "newstate", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644) ;
+        if (fd < 0) { FAIL(o, "open ", "newstate") ; return ; }
+        if (fsync(fd) < 0 && errno != EINVAL) { fd_close(fd) ; FAIL(o, "sync ", "newstate") ; return ; }
+        fd_close(fd) ;
+        if (unlinkat(d->dfd, "previous", 0) < 0 && errno != ENOENT) { FAIL(o, "remove ", "previous") ; return ; }
+        if (renameat(d->dfd, "newstate", d->dfd, "state") < 0) { FAIL(o, "rename newstate to state in ", d->name) ; return ; }
+        d->rot = ROT_FINISH ; break ;
+      }
+      case ROT_FINISH :
+        if (!archive(d->dfd, d->processor ? "processed" : "previous", 's', &what)) { FAIL(o, what, d->processor ? "processed" : "previous") ; return ; }
+        if (!prune(d)) { FAIL(o, "prune ", d->name) ; return ; }
+        d->rot = ROT_NONE ;
+        return ;
+    }
+  }
+}
+
+static int rotate_start (output *o)
+{
+  logdir *d = &o->d ;
+  d->rotreq = 0 ;
+  /* a processor still at work on previous: the next rotation waits for it */
+  if (d->rot != ROT_NONE) return 0 ;
+  d->rot = ROT_SYNC ;
+  advance(o) ;
+  return 1 ;
+}
+
+void logdir_flush (output *o)
+{
+  logdir *d = &o->d ;
+  advance(o) ;
+  while (o->len)
+  {
+    size_t n, from ;
+    ssize_t w ;
+    int rot = 0 ;
+    if (o->blocked || d->fd < 0) return ;
+    if (d->bytes >= d->size)
+    {
+      if (!rotate_start(o)) return ;
+      continue ;
+    }
+    n = o->len ;
+    if (n > d->size - d->bytes) n = d->size - d->bytes ;
+    if (d->bytes + n >= d->size - SVLOG_TOLERANCE)
+    {
+      /* within the tolerance, cut at the first line end that reaches it: rotation happens on
+         a line boundary, as in multilog, and never past s */
+      char const *p ;
+      from = d->bytes + 1 >= d->size - SVLOG_TOLERANCE ? 0 : (size_t)(d->size - SVLOG_TOLERANCE - d->bytes - 1) ;
+      p = memchr(o->buf + from, '\n', n - from) ;
+      if (p) { n = (size_t)(p - o->buf) + 1 ; rot = 1 ; }
+    }
+    w = write(d->fd, o->buf, n) ;
+    if (w <= 0)
+    {
+      if (!w) errno = EIO ;
+      else if (errno == EINTR) continue ;
+      FAIL(o, "write to ", "current") ;
+      return ;
+    }
+    svlog_ok(o) ;
+    d->bytes += (uint64_t)w ;
+    d->atnl = o->buf[w - 1] == '\n' ;
+    if ((size_t)w < o->len) memmove(o->buf, o->buf + w, o->len - (size_t)w) ;
+    o->len -= (size_t)w ;
+    if (rot && (size_t)w == n) rotate_start(o) ;
+  }
+  if (d->rotreq && !o->blocked && d->fd >= 0)
+  {
+    if (!d->bytes) d->rotreq = 0 ;
+    else if (d->atnl && d->rot == ROT_NONE) rotate_start(o) ;
+  }
+}
+
+int logdir_idle (output const *o)
+{
+  return !o->len && o->d.rot == ROT_NONE && !o->d.pid && !o->d.rotreq ;
+}
+
+void logdir_close (output *o, int clean)
+{
+  logdir *d = &o->d ;
+  if (d->fd < 0) return ;
+  if (fsync(d->fd) < 0 && errno != EINVAL) strerr_warnwu("sync ", d->name, "/current") ;
+  /* the owner x bit says "closed cleanly": the next start appends instead of recovering */
+  if (clean && fchmod(d->fd, 0744) < 0) strerr_warnwu("set mode of ", d->name, "/current") ;
+}

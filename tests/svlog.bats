@@ -1,0 +1,376 @@
+#!/usr/bin/env bats
+# svlog: multilog directives, the log directory, extensions, bad input, full disks, signals.
+
+load helpers/common
+
+setup () {
+  tend_setup
+  cd "$T"
+  export SVLOG_RETRY=50
+}
+teardown () {
+  cd /
+  if [ -n "${SMALL-}" ] ; then
+    # the logger must be gone before its disk can be unmounted
+    [ -n "${SVPID-}" ] && kill -KILL "$SVPID" 2>/dev/null && wait "$SVPID" 2>/dev/null
+    umount "$SMALL" 2>/dev/null || true
+  fi
+  tend_teardown
+}
+
+TAI='@4000[0-9a-f]{20}'
+ISO='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z'
+
+# strip "@4000... " stamps
+unstamp () { sed -E "s/^$TAI //" "$@" ; }
+archives () { ls "$1" | grep -E '^@4000[0-9a-f]{20}\.[su]$' ; }
+narchives () { archives "$1" | wc -l ; }
+is_exec () { [ -x "$1" ] ; }
+# start svlog reading the FIFO $T/in, writer fd 7 held open by the test (bats owns fd 3)
+start_fifo () {
+  [ -p "$T/in" ] || mkfifo "$T/in"
+  svlog "$@" < "$T/in" 2> "$T/err" &
+  SVPID=$!
+  track_pid $SVPID
+  exec 7> "$T/in"
+}
+lines_in () { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ] ; }
+gone () { ! kill -0 "$1" 2>/dev/null ; }
+
+@test "svlog: lines go to ./dir verbatim; a final line without newline is written at EOF" {
+  printf 'one\ntwo\nthree' | svlog ./d
+  [ "$(cat d/current)" = "$(printf 'one\ntwo\nthree')" ]
+  [ "$(tail -c 1 d/current | od -An -c | tr -d ' ')" = '\n' ]
+  # closed cleanly: owner x bit; lock 0600; state empty; dir 0700
+  [ "$(stat -c %a d/current)" = 744 ]
+  [ "$(stat -c %a d/lock)" = 600 ]
+  [ "$(stat -c %a d)" = 700 ]
+  [ -f d/state ] && [ ! -s d/state ]
+}
+
+@test "svlog: binary-safe: NUL, invalid UTF-8 and CRLF pass unchanged" {
+  printf 'a\0b\n\377\376 x\r\nend\r\n' > in
+  svlog ./d < in
+  cmp in d/current
+}
+
+@test "svlog: t stamps every line with daemontools' TAI64N (+10 offset), only as first directive" {
+  printf 'x\ny\n' | svlog t ./d
+  run grep -cE "^$TAI (x|y)\$" d/current
+  assert_output 2
+  # label within a few seconds of now: 2^62 + 10 + unix time
+  label=$(head -c 17 d/current | cut -c2-)
+  now=$(date +%s)
+  sec=$(( 0x${label} - 0x4000000000000000 - 10 ))
+  [ $(( now - sec )) -ge 0 ] && [ $(( now - sec )) -le 5 ]
+  run sh -c 'printf "x\n" | svlog ./e t 2>&1'
+  assert_success
+  assert_output "svlog: warning: script directive t ignored: t counts only as the first directive, as in multilog"
+  [ "$(cat e/current)" = x ]
+}
+
+@test "svlog: multilog * semantics, exactly (shortest run, no backtracking)" {
+  printf '%s\n' one on onetwo 'xy one' '  one' 'xy one ' 'x y one' '   one' abcbc '' > in
+  for p in 'one' 'one*' '* one' '* * one' 'a*c' '*' ; do
+    svlog '-*' "+$p" "./d$((++i))" < in
+  done
+  [ "$(cat d1/current)" = one ]
+  [ "$(cat d2/current)" = "$(printf 'one\nonetwo')" ]
+  [ "$(cat d3/current)" = 'xy one' ]
+  # '  one' matches '* * one': each * stops at the first space
+  [ "$(cat d4/current)" = "$(printf '  one\nx y one')" ]
+  [ ! -s d5/current ]
+  [ "$(wc -l < d6/current)" = 10 ]
+  # the empty pattern matches the empty line only
+  svlog '-*' '+' ./d7 < in
+  [ "$(od -An -c d7/current | tr -d ' ')" = '\n' ]
+}
+
+@test "svlog: patterns see the timestamp; selection applies per directory" {
+  printf 'info: a\nfatal: b\ninfo: c\n' | svlog t ./all '-*' '+* fatal: *' ./bad
+  [ "$(wc -l < all/current)" = 3 ]
+  [ "$(unstamp bad/current)" = 'fatal: b' ]
+}
+
+@test "svlog: e prints selected lines to stderr, 200 bytes then ..." {
+  long=$(head -c 300 /dev/zero | tr '\0' x)
+  run sh -c "printf 'short\n%s\n' $long | svlog e 2>&1 >/dev/null"
+  assert_success
+  assert_line -n 0 short
+  assert_line -n 1 "$(head -c 200 /dev/zero | tr '\0' x)..."
+  [ "${#lines[@]}" = 2 ]
+}
+
+@test "svlog: =file holds the last selected line in 1001 bytes padded with newlines" {
+  printf 'a\nbb\nzz\n' | svlog '-z*' =st
+  [ "$(stat -c %s st)" = 1001 ]
+  [ "$(head -c 2 st)" = bb ]
+  [ "$(tr -d '\n' < st)" = bb ]
+  [ "$(stat -c %a st)" = 600 ]
+}
+
+@test "svlog: s and n: rotation on line ends, size bounds, n-1 archives kept" {
+  seq 1 30000 > in
+  svlog s4096 n3 ./d < in
+  [ "$(narchives d)" = 2 ]
+  for f in $(archives d) ; do
+    sz=$(stat -c %s "d/$f")
+    [ "$sz" -le 4096 ] && [ "$sz" -ge 2096 ]
+    [ "$(tail -c 1 "d/$f" | od -An -c | tr -d ' ')" = '\n' ]
+    [ "$(stat -c %a "d/$f")" = 744 ]
+  done
+  # what is kept is the input's tail, in order, nothing lost between files
+  cat $(archives d | sed 's|^|d/|') d/current > kept
+  tail -n "$(wc -l < kept)" in | cmp - kept
+}
+
+@test "svlog: s and n out of range are clamped with a warning, as multilog does" {
+  run sh -c 'seq 1 3000 | svlog s100 n1 ./d 2>&1'
+  assert_success
+  assert_line "svlog: warning: script directive s100 out of range: using 4096 as multilog does"
+  assert_line "svlog: warning: script directive n1 out of range: using 2 as multilog does"
+  [ "$(narchives d)" = 1 ]
+  run sh -c 'echo x | svlog s99999999 ./e 2>&1'
+  assert_output "svlog: warning: script directive s99999999 out of range: using 16777215 as multilog does"
+}
+
+@test "svlog: unknown directives are named in a warning and ignored" {
+  run sh -c 'echo x | svlog N5 Q "" ./d 2>&1'
+  assert_success
+  assert_line -n 0 "svlog: warning: unknown script directive N5: ignored, as multilog does"
+  assert_line -n 1 "svlog: warning: unknown script directive Q: ignored, as multilog does"
+  assert_line -n 2 "svlog: warning: unknown script directive (empty): ignored, as multilog does"
+  [ "$(cat d/current)" = x ]
+}
+
+@test "svlog: a log dir that cannot be created is fatal, 111" {
+  run sh -c 'echo x | svlog ./no/such/dir 2>&1'
+  assert_failure 111
+  assert_output "svlog: fatal: unable to create directory ./no/such/dir: No such file or directory"
+  touch plain
+  run sh -c 'echo x | svlog ./plain/d 2>&1'
+  assert_failure 111
+  assert_output "svlog: fatal: unable to create directory ./plain/d: Not a directory"
+}
+
+@test "svlog: a lock held by another logger: 111 with a clear message" {
+  start_fifo ./d
+  wait_for 5 test -f d/current
+  run sh -c 'echo x | svlog ./d 2>&1'
+  assert_failure 111
+  assert_output "svlog: fatal: unable to lock ./d/lock: another logger is running on ./d"
+  exec 7>&-
+  wait $SVPID
+  # and daemontools' multilog sees our lock
+  start_fifo ./d
+  wait_for 5 test -x d/current -a ! -x d/current || wait_for 5 test -f d/current
+  run sh -c 'echo x | /usr/bin/multilog ./d 2>&1'
+  assert_failure 111
+  assert_output --partial "unable to lock directory ./d"
+  exec 7>&-
+}
+
+@test "svlog: current without the x bit at start is recovered as .u" {
+  mkdir d ; printf 'old\n' > d/current ; chmod 644 d/current
+  echo new | svlog ./d
+  [ "$(narchives d)" = 1 ]
+  f=$(archives d)
+  case $f in *.u) ;; *) false ;; esac
+  [ "$(cat "d/$f")" = old ]
+  [ "$(cat d/current)" = new ]
+  # with the x bit: appended to
+  echo more | svlog ./d
+  [ "$(cat d/current)" = "$(printf 'new\nmore')" ]
+  [ "$(narchives d)" = 1 ]
+}
+
+@test "svlog: recovery after a crash during processing: processed (x) kept as .s, else previous as .u" {
+  mkdir d ; printf 'p\n' > d/previous ; printf 'half\n' > d/processed ; printf 'c\n' > d/current ; echo st > d/newstate
+  echo new | svlog ./d
+  [ ! -e d/previous ] && [ ! -e d/processed ] && [ ! -e d/newstate ]
+  [ "$(archives d | grep -c '\.u$')" = 2 ]
+  cat d/@*.u | sort > got
+  printf 'c\np\n' | cmp - got
+  rm -rf d ; mkdir d ; printf 'p\n' > d/previous ; printf 'done\n' > d/processed ; chmod 744 d/processed
+  echo new | svlog ./d
+  [ ! -e d/previous ]
+  s=$(archives d | grep '\.s$')
+  [ "$(cat "d/$s")" = done ]
+}
+
+@test "svlog: processor gets previous on stdin, state on fd 4, writes newstate on fd 5" {
+  seq 1 3000 > in
+  svlog s4096 '!cat <&4 >&5; echo run >&5; tr 0-9 a-j' ./d < in
+  n=$(narchives d)
+  [ "$n" -ge 2 ]
+  [ "$(wc -l < d/state)" = "$(archives d | wc -l)" ] || [ "$(grep -c run d/state)" -ge 1 ]
+  ! grep -q '[0-9]' d/@*.s
+  [ ! -e d/previous ] && [ ! -e d/processed ] && [ ! -e d/newstate ]
+}
+
+@test "svlog: a failing processor is retried and no data is lost" {
+  seq 1 1000 > in
+  # fails twice, then works
+  printf '0' > count
+  svlog s4096 "!n=\$(cat $T/count); echo \$((n+1)) > $T/count; [ \$n -ge 2 ] && cat" ./d < in 2> err
+  grep -q "svlog: warning: processor failed in ./d (exit 1): keeping previous, retrying in 50 ms" err
+  cat d/@*.s d/current | cmp - in
+}
+
+@test "svlog: SIGALRM rotates a non-empty current" {
+  start_fifo ./d
+  echo first >&7
+  wait_for 5 grep -q first d/current
+  kill -ALRM $SVPID
+  wait_for 5 test "$(narchives d)" = 1
+  [ ! -s d/current ]
+  exec 7>&-
+  wait $SVPID
+}
+
+@test "svlog: SIGTERM writes the partial last line and exits 0" {
+  start_fifo ./d
+  printf 'whole\npart' >&7
+  wait_for 5 grep -q whole d/current
+  kill -TERM $SVPID
+  rc=0 ; wait $SVPID || rc=$?
+  assert_equal "$rc" 0
+  [ "$(cat d/current)" = "$(printf 'whole\npart')" ]
+  [ "$(stat -c %a d/current)" = 744 ]
+  exec 7>&-
+}
+
+@test "svlog: SIGTERM reads up to the end of the current line and no further" {
+  start_fifo ./d
+  printf 'par' >&7
+  wait_for 5 test -f d/current
+  kill -TERM $SVPID
+  printf 'tial\nnext\n' >&7
+  rc=0 ; wait $SVPID || rc=$?
+  assert_equal "$rc" 0
+  [ "$(cat d/current)" = partial ]
+  exec 7>&-
+}
+
+@test "svlog: T stamps ISO 8601 UTC with microseconds; p prefixes; 1 copies to stdout" {
+  run sh -c 'printf "x\ny\n" | svlog T pweb: 1'
+  assert_success
+  [[ ${lines[0]} =~ ^${ISO}\ web:\ x$ ]]
+  [[ ${lines[1]} =~ ^${ISO}\ web:\ y$ ]]
+  run sh -c 'printf "x\n" | svlog t T 1'
+  [[ $output =~ ^${TAI}\ ${ISO}\ x$ ]]
+  # p is sticky and a bare p clears it; 2 copies to stderr
+  run sh -c 'printf "x\n" | svlog pA 1 p 2 2>&1 >/dev/null'
+  assert_output x
+}
+
+@test "svlog: 1 into a pipe writes whole lines of at most PIPE_BUF bytes; longer lines split with a mark" {
+  head -c 10000 /dev/zero | tr '\0' a > in ; echo >> in ; echo short >> in
+  svlog pweb 1 < in | cat > out
+  [ "$(wc -l < out)" = 4 ]
+  awk '{ if (length($0) + 1 > 4096) exit 1 }' out
+  [ "$(sed -n 1p out | tail -c 2)" = '\' ]
+  [ "$(sed -n 3p out | tail -c 2 | head -c 1)" = a ]
+  [ "$(sed -n 4p out)" = "web short" ]
+  # joined again, the line is whole
+  sed -n 1,3p out | sed 's/^web //' | sed 's/\\$//' | tr -d '\n' | cmp - <(head -c 10000 in)
+}
+
+@test "svlog: l splits long lines, never drops a byte" {
+  printf '%s\n' abcdefghij xy > in
+  svlog l4 ./d < in
+  [ "$(cat d/current)" = "$(printf 'abcd\nefgh\nij\nxy')" ]
+}
+
+@test "svlog: ~+re and ~-re select by POSIX extended regular expression on the text" {
+  printf 'GET /a 200\nGET /b 500\nPOST /c 503\n' > in
+  svlog t '-*' '~+ 5[0-9]{2}$' '~-^POST' ./d < in
+  [ "$(unstamp d/current)" = 'GET /b 500' ]
+  run sh -c 'echo x | svlog "~+(" ./e 2>&1'
+  assert_failure 100
+  assert_output --partial "svlog: fatal: invalid regular expression in script directive ~+(: "
+}
+
+@test "svlog: S caps the total size of the archives" {
+  seq 1 100000 > in
+  svlog s4096 n100 S10000 ./d < in
+  total=$(cat d/@* | wc -c)
+  [ "$total" -le 10000 ]
+  [ "$(narchives d)" -ge 2 ]
+}
+
+@test "svlog: a 10 MB line passes whole" {
+  head -c 10000000 /dev/zero | tr '\0' q > in ; echo >> in ; echo after >> in
+  svlog s16777215 ./d e < in 2> err
+  cmp in d/current
+  [ "$(head -c 200 /dev/zero | tr '\0' q)..." = "$(head -n 1 err)" ]
+}
+
+@test "svlog: 100,000 tiny lines, each in its own write" {
+  seq 1 100000 | sed 's/.*/x/' > in
+  ( for i in $(seq 1 2000) ; do printf 'y\n' ; done ) | svlog t ./e
+  svlog t s16777215 ./d < in
+  [ "$(wc -l < d/current)" = 100000 ]
+  [ "$(wc -l < e/current)" = 2000 ]
+  run grep -cvE "^$TAI [xy]\$" d/current e/current
+  assert_output "d/current:0
+e/current:0"
+}
+
+@test "svlog: stdin that is a terminal gets a warning, EOF still ends it" {
+  command -v script >/dev/null || skip "script(1) not installed"
+  run script -qec "printf 'typed\n' > /dev/null ; svlog ./d < /dev/tty" /dev/null < /dev/null
+  run timeout 10 script -qec "svlog ./d" /dev/null <<< $'hello\n\004'
+  grep -q hello d/current
+  [[ $output == *"svlog: warning: stdin is a terminal: type lines, end with ^D"* ]]
+}
+
+# a tmpfs of 64 KiB: the disk fills up
+small_disk () {
+  SMALL="$T/small"
+  mkdir -p "$SMALL"
+  mount -t tmpfs -o size=64k tmpfs "$SMALL" 2>/dev/null || { SMALL= ; skip "cannot mount a tmpfs here (need root)" ; }
+}
+
+@test "svlog: full disk: data kept, one warning, back-pressure, resumes when space returns" {
+  small_disk
+  head -c 60000 /dev/zero > "$SMALL/filler"
+  seq 1 20000 > data   # 108894 bytes
+  mkfifo "$T/in"
+  svlog s16777215 "$SMALL/d" < "$T/in" 2> err &
+  SVPID=$!
+  track_pid $SVPID
+  cat data > "$T/in" &
+  WPID=$!
+  track_pid $WPID
+  wait_for 5 grep -q 'No space left on device' err
+  # the writer is held back: svlog holds at most its buffers
+  rss=$(awk '/VmRSS/ {print $2}' /proc/$SVPID/status)
+  [ "$rss" -lt 8000 ]
+  rm "$SMALL/filler"
+  wait $WPID
+  rc=0 ; wait $SVPID || rc=$?
+  assert_equal "$rc" 0
+  cmp data "$SMALL/d/current"
+  [ "$(grep -c 'No space left on device' err)" = 1 ]
+  assert_equal "$(head -n 1 err)" "svlog: warning: unable to write to $SMALL/d/current, keeping the data and retrying every 50 ms: No space left on device"
+}
+
+@test "svlog: full disk and SIGTERM: exits 111 after SVLOG_TERM_TIMEOUT saying how much was not written" {
+  small_disk
+  head -c 62000 /dev/zero > "$SMALL/filler"
+  export SVLOG_TERM_TIMEOUT=300
+  start_fifo "$SMALL/d"
+  seq 1 2000 >&7
+  wait_for 5 grep -q 'No space left on device' "$T/err"
+  t0=$(date +%s%N)
+  kill -TERM $SVPID
+  rc=0 ; wait $SVPID || rc=$?
+  t1=$(date +%s%N)
+  assert_equal "$rc" 111
+  [ $(( (t1 - t0) / 1000000 )) -lt 3000 ]
+  size=$(stat -c %s "$SMALL/d/current")
+  want=$(( $(seq 1 2000 | wc -c) - size ))
+  grep -qx "svlog: fatal: unable to write $want bytes to $SMALL/d/current within 300 ms of SIGTERM: No space left on device" "$T/err"
+  exec 7>&-
+}
