@@ -180,7 +180,7 @@ stop_twins () {
   done
   # give them a moment to end by themselves; tend_teardown kills what is left, by pid
   for tw in $TWINS ; do
-    wait_for 3 sup_gone "$tw" 2>/dev/null || true
+    wait_for 1 sup_gone "$tw" 2>/dev/null || true
   done
 }
 
