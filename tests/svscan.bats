@@ -88,10 +88,12 @@ stop_svscan () {
   echo "10 20" > "$d/log/restart-delay"
   start_svscan -t 0 "$SVDIR"
   wait_for 5 test -s "$d/log/out"
+  newpid () { local q ; q=$(svpid "$d/log") ; [ -n "$q" ] && [ "$q" != "$1" ] ; }
   for i in 1 2 3 ; do
-    p=$(svpid "$d/log")
-    [ -n "$p" ] && kill -KILL "$p"
     wait_for 5 has_pid "$d/log"
+    p=$(svpid "$d/log")
+    kill -KILL "$p"
+    wait_for 5 newpid "$p"
   done
   wait_for 10 grep -q "^line 2999$" "$d/log/out"
 }
@@ -306,4 +308,24 @@ stop_svscan () {
   assert_equal "$(sort -n -u "$T/all" | wc -l)" "$n"
   sort -n -c "$T/all"
   echo "$n" > "$BATS_RUN_TMPDIR/svlog-sigkill-count" 2>/dev/null || true
+}
+
+@test "svscan: Ctrl-C to the whole foreground group still stops in order: loggers drain" {
+  d=$(make_service web 'trap "echo last words ; exit 0" TERM INT ; touch armed ; while : ; do sleep 0.05 ; done')
+  mkdir "$d/log"
+  printf '#!/bin/sh\nexec cat > out\n' > "$d/log/run" ; chmod +x "$d/log/run"
+  setsid svscan -t 0 "$SVDIR" 2>>"$T/svscan.err" &
+  SVSCAN_PID=$! ; track_pid "$SVSCAN_PID"
+  wait_for 5 test -e "$d/armed"
+  wait_for 5 has_pid "$d/log"
+  # what a terminal does on Ctrl-C: SIGINT to every process of the foreground group
+  kill -INT -- "-$SVSCAN_PID"
+  RC=0 ; wait "$SVSCAN_PID" || RC=$?
+  assert_equal "$RC" 0
+  assert_equal "$(tail -n 1 "$d/log/out")" "last words"
+}
+
+@test "svscan: -t beyond range is a usage error" {
+  run svscan -t 3000000000 "$SVDIR"
+  assert_failure 100
 }

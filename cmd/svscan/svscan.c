@@ -132,6 +132,9 @@ static pid_t spawn_supervise (svc_t *s, int islog)
   if (!pid)
   {
     child_clean() ;
+    /* its own session: a terminal's Ctrl-C reaches svscan alone, which then stops the tree in
+       order (loggers drain), instead of every supervise at once */
+    setsid() ;
     if (s->haslog)
     {
       if (islog ? fd_copy(0, s->p[0]) < 0 : fd_copy(1, s->p[1]) < 0)
@@ -288,11 +291,28 @@ static void scan (int startnew)
       break ;
     }
     if (de->d_name[0] == '.') continue ;
-    if (stat(de->d_name, &st) < 0) { strerr_warnwusys("stat ", de->d_name) ; continue ; }
+    if (stat(de->d_name, &st) < 0)
+    {
+      /* a dangling symlink is a disabled service, not an error */
+      if (errno != ENOENT) strerr_warnwusys("stat ", de->d_name) ;
+      continue ;
+    }
     if (!S_ISDIR(st.st_mode)) continue ;
     /* the same directory reached twice (symlinks) is one service */
     for (i = 0 ; i < tablen ; i++) if (tab[i].dev == st.st_dev && tab[i].ino == st.st_ino) break ;
-    if (i < tablen) { tab[i].seen = 1 ; continue ; }
+    if (i < tablen)
+    {
+      struct stat old ;
+      tab[i].seen = 1 ;
+      /* renamed inside the scan dir: follow the new name, so control bytes and the critical
+         watch keep reaching it (a second name for the same dir changes nothing) */
+      if (strcmp(tab[i].name, de->d_name) && (stat(tab[i].name, &old) < 0 || old.st_dev != st.st_dev || old.st_ino != st.st_ino))
+      {
+        char *nn = name_store(de->d_name) ;
+        if (nn) tab[i].name = nn ;
+      }
+      continue ;
+    }
     if (!startnew) continue ;
     if (strlen(de->d_name) > NAMEMAX) { strerr_warnw("name too long, not starting: ", de->d_name) ; continue ; }
     if (tablen >= tabmax)
@@ -356,7 +376,10 @@ static void start_all (void)
     }
     if (!s->pid && !tain_future(&s->restart))
     {
+      /* critical is a setting of the service dir: read again at every start of its supervise */
+      s->critical = is_critical(s->name) ;
       if (s->critical) critical_subscribe(s) ;
+      else critical_unsubscribe(s) ;
       tend_tai64n_now(&s->spawned) ;
       s->pid = spawn_supervise(s, 0) ;
       tain_addsec_g(&s->restart, 1) ;
@@ -400,6 +423,15 @@ static void term_orphans (int sig)
       unsigned int i ;
       for (i = 0 ; i < tablen ; i++) if (tab[i].pid == pid || tab[i].logpid == pid) break ;
       if (i < tablen) continue ;
+    }
+    if (sig == SIGKILL)
+    {
+      char comm[64] ;
+      char *q = strchr(buf, '(') ;
+      size_t cl = q && p > q ? (size_t)(p - q - 1) : 0 ;
+      if (cl >= sizeof comm) cl = sizeof comm - 1 ;
+      memcpy(comm, q ? q + 1 : "", cl) ; comm[cl] = 0 ;
+      strerr_warnw("process ", de->d_name, " (", comm, ") outside supervision still running at the grace deadline: sending SIGKILL") ;
     }
     if (sig == SIGTERM)
     {
@@ -458,9 +490,10 @@ static void stop_kill (void)
       }
     }
   }
-  if (ispid1) kill(-1, SIGKILL) ;
-  else term_orphans(SIGKILL) ;
   killed = 1 ;
+  term_orphans(SIGKILL) ;
+  /* as PID 1, also whatever hides below a living parent */
+  if (ispid1) kill(-1, SIGKILL) ;
   tain_addsec_g(&hardstop, 2) ;
 }
 
@@ -501,7 +534,8 @@ static void reap (void)
         if (!stopping && !s->gone) tain_copynow(&s->restart), tain_addsec_g(&s->restart, 1) ;
         /* the service is gone: the logger gets end-of-file once nobody else writes */
         if ((stopping || s->gone) && s->haslog && s->p[1] >= 0) { fd_close(s->p[1]) ; s->p[1] = -1 ; }
-        if (stopping || s->gone) term_orphans(SIGTERM) ;
+        /* orphans are only ours to stop when the whole tree stops */
+        if (stopping) term_orphans(killed ? SIGKILL : SIGTERM) ;
       }
       else if (pid == s->logpid) s->logpid = 0 ;
       else continue ;
@@ -600,7 +634,7 @@ int main (int argc, char const *const *argv)
     if (opt == -1) break ;
     switch (opt)
     {
-      case 't' : if (!uint0_scan(l.arg, &rescan_secs)) strerr_dieusage(100, USAGE) ; break ;
+      case 't' : if (!uint0_scan(l.arg, &rescan_secs) || rescan_secs > 86400000) strerr_dieusage(100, USAGE) ; break ;
       case 'c' : if (!uint0_scan(l.arg, &tabmax) || !tabmax || tabmax > 100000) strerr_dieusage(100, USAGE) ; break ;
       case 'g' : if (!uint0_scan(l.arg, &grace_ms) || grace_ms > 3600000) strerr_dieusage(100, USAGE) ; break ;
       default : strerr_dieusage(100, USAGE) ;
@@ -695,6 +729,7 @@ int main (int argc, char const *const *argv)
       if (!killed && !tain_future(&stopdeadline)) stop_kill() ;
       if (killed && !tain_future(&hardstop))
       {
+        term_orphans(SIGKILL) ;
         strerr_warnw("processes still alive 2 seconds after SIGKILL: exiting anyway") ;
         finish_and_exit() ;
       }
