@@ -39,6 +39,23 @@ ALL3="ours-dt dt-dt dt-tend"
   # none of this restarted anything, and the stamp (bytes 0-11) moves only when the pid does
   all starts_are 1
   all stamp_kept
+  # unknown bytes are ignored: once the h written after them has arrived, nothing else happened
+  for tw in $TWINS ; do printf 'Z?\n' > "$(twin_dir "$tw")/supervise/control" ; done
+  same svc -h s
+  all sigs_are "HUP ALRM INT HUP"
+  all starts_are 1
+  # t and h to a paused service wait until c lets it run; then TERM ends it and it restarts
+  same svc -p s
+  all is_paused
+  same svc -t s
+  same svc -h s
+  all_say "s: up (pid P) S seconds, paused" svstat s
+  all starts_are 1
+  same svc -c s
+  # (pending signals are delivered lowest number first: HUP before TERM)
+  all sigs_are "HUP ALRM INT HUP HUP TERM"
+  all starts_are 2
+  all_say "s: up (pid P) S seconds" svstat s
 }
 
 @test "daemontools: t and k restart a wanted-up service, d takes it down, u brings it back" {
@@ -359,6 +376,11 @@ fake_status () {
   run in_dir "$T/x" "$TEND_BIN/svstat" e
   assert_failure 111
   assert_output "e: unable to open supervise/ok: No such file or directory"
+  # and both svoks say no supervisor, silently
+  run /usr/bin/svok "$T/x/e"
+  assert_failure 100 ; assert_output ""
+  run "$TEND_BIN/svok" "$T/x/e"
+  assert_failure 100 ; assert_output ""
 }
 
 @test "daemontools: svstat on a missing directory says the directory does not exist" {
