@@ -234,6 +234,31 @@ ALL3="ours-dt dt-dt dt-tend"
   assert_output "svc: warning: unable to control s: supervise not running"
 }
 
+@test "daemontools: our clients look a bare name up in \$SVDIR; daemontools' look in the current directory only" {
+  twins -down ours-dt
+  mkdir -p "$T/elsewhere"
+  SVDIR="$T/ours-dt" run in_dir "$T/elsewhere" "$TEND_BIN/svstat" s
+  assert_success
+  assert_output --regexp '^s: down [0-9]+ seconds$'
+  SVDIR="$T/ours-dt" run in_dir "$T/elsewhere" /usr/bin/svstat s
+  assert_success
+  assert_output "s: unable to chdir: file does not exist"
+  # messages then name the directory that was tried
+  SVDIR="$T/ours-dt" run in_dir "$T/elsewhere" "$TEND_BIN/svc" -u nope
+  assert_failure 111
+  assert_output "svc: warning: unable to control $T/ours-dt/nope: No such file or directory"
+  SVDIR="$T/ours-dt" run in_dir "$T/elsewhere" /usr/bin/svc -u nope
+  assert_success
+  assert_output "svc: warning: unable to chdir to nope: file does not exist"
+  # a bad option: both exit 100, each with its own text
+  run /usr/bin/svc -Z s
+  assert_failure 100
+  assert_output --partial "svc: illegal option -- Z"
+  run "$TEND_BIN/svc" -Z s
+  assert_failure 100
+  assert_output --partial "svc: usage: svc "
+}
+
 @test "daemontools: while our supervise delays a restart, both svstats say 'want up'" {
   # daemontools' supervise restarts a dead service after its 1 s sleep and svstat shows it up
   # (a zombie's pid) meanwhile; ours waits (restart-delay) and shows it down, wanted up.
