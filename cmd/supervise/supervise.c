@@ -24,6 +24,7 @@
 #include <tend/tai.h>
 #include <tend/status.h>
 #include <tend/event.h>
+#include <tend/sig.h>
 #include "settings.h"
 
 #define USAGE "supervise dir"
@@ -198,16 +199,6 @@ static void child_exec (int cfd, char const *const *argv)
   _exit(e == ENOENT ? 127 : 126) ;
 }
 
-/* In a child: the service starts with every disposition back to default (a signal ignored by
-   whoever started supervise, e.g. INT and QUIT for a background job, must not stay ignored). */
-static void child_resetsignals (void)
-{
-  selfpipe_finish() ;
-  for (int sig = 1 ; sig < NSIG ; sig++)
-    if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL) ;
-  sig_blocknone() ;
-}
-
 /* fork + new session + exec of an auxiliary script (finish, check); 0 on failure */
 static pid_t spawn_aux (char const *const *argv, int setsid_it)
 {
@@ -215,7 +206,7 @@ static pid_t spawn_aux (char const *const *argv, int setsid_it)
   if (pid < 0) return 0 ;
   if (!pid)
   {
-    child_resetsignals() ;
+    tend_sig_childreset() ;
     if (setsid_it) setsid() ;
     child_exec(-1, argv) ;
   }
@@ -257,7 +248,7 @@ static void start (void)
   if (!pid)
   {
     int cfd = cp[1] ;
-    child_resetsignals() ;
+    tend_sig_childreset() ;
     if (!sv.set.nosetsid) setsid() ;
     if (np[1] >= 0)
     {
@@ -788,19 +779,11 @@ int main (int argc, char const *const *argv)
     if (openc_write("supervise/control") < 0) strerr_diefusys(111, "open ", name, "/supervise/control for writing") ;
     mkfifo_owned("supervise/ok", name) ;
 
-    sfd = selfpipe_init() ;
-    if (sfd < 0) strerr_diefusys(111, "init the selfpipe") ;
     {
-      sigset_t set ;
-      sigemptyset(&set) ;
-      sigaddset(&set, SIGCHLD) ; sigaddset(&set, SIGTERM) ; sigaddset(&set, SIGINT) ;
-      sigaddset(&set, SIGQUIT) ; sigaddset(&set, SIGHUP) ;
-      /* a signal ignored at start (INT, QUIT in a background job) would never reach the signalfd */
-      for (int sig = 1 ; sig < NSIG ; sig++) if (sigismember(&set, sig)) sig_restore(sig) ;
-      if (!selfpipe_trapset(&set)) strerr_diefusys(111, "trap signals") ;
+      static int const sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, 0 } ;
+      sfd = tend_sig_selfpipe(sigs) ;
+      if (sfd < 0) strerr_diefusys(111, "trap signals") ;
     }
-    /* a handler, not SIG_IGN: the service must not inherit an ignored SIGPIPE */
-    sig_altignore(SIGPIPE) ;
     tain_now_set_stopwatch_g() ;
     statedeadline_none() ;
     tain_add_g(&sv.checkdeadline, &tain_infinite_relative) ;

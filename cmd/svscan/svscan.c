@@ -31,6 +31,7 @@
 #include <tend/tai.h>
 #include <tend/status.h>
 #include <tend/event.h>
+#include <tend/sig.h>
 
 #define USAGE "svscan [ -t rescan-seconds ] [ -c max ] [ -g grace-ms ] [ dir ]"
 #define CTLDIR ".svscan"
@@ -110,15 +111,6 @@ static void tain_inf (tain *t) { tain_add_g(t, &tain_infinite_relative) ; }
 
 /* ---------- children ---------- */
 
-/* In a child: a clean signal mask and default dispositions, whatever svscan inherited. */
-static void child_clean (void)
-{
-  selfpipe_finish() ;
-  for (int sig = 1 ; sig < NSIG ; sig++)
-    if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL) ;
-  sig_blocknone() ;
-}
-
 static pid_t spawn_supervise (svc_t *s, int islog)
 {
   size_t nlen = strlen(s->name) ;
@@ -131,7 +123,7 @@ static pid_t spawn_supervise (svc_t *s, int islog)
   if (pid < 0) { strerr_warnwusys("fork for ", arg) ; return 0 ; }
   if (!pid)
   {
-    child_clean() ;
+    tend_sig_childreset() ;
     /* its own session: a terminal's Ctrl-C reaches svscan alone, which then stops the tree in
        order (loggers drain), instead of every supervise at once */
     setsid() ;
@@ -669,17 +661,11 @@ int main (int argc, char const *const *argv)
   arena[1] = malloc(arenacap) ;
   if (!tab || !arena[0] || !arena[1]) strerr_diefusys(111, "allocate the service table") ;
 
-  sfd = selfpipe_init() ;
-  if (sfd < 0) strerr_diefusys(111, "init the selfpipe") ;
   {
-    sigset_t set ;
-    sigemptyset(&set) ;
-    sigaddset(&set, SIGCHLD) ; sigaddset(&set, SIGTERM) ; sigaddset(&set, SIGINT) ;
-    sigaddset(&set, SIGHUP) ; sigaddset(&set, SIGALRM) ;
-    for (int sig = 1 ; sig < NSIG ; sig++) if (sigismember(&set, sig)) sig_restore(sig) ;
-    if (!selfpipe_trapset(&set)) strerr_diefusys(111, "trap signals") ;
+    static int const sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGALRM, 0 } ;
+    sfd = tend_sig_selfpipe(sigs) ;
+    if (sfd < 0) strerr_diefusys(111, "trap signals") ;
   }
-  sig_altignore(SIGPIPE) ;
   tain_now_set_stopwatch_g() ;
   raise_nofile() ;
   tain_inf(&stopdeadline) ;

@@ -1,0 +1,27 @@
+/* sig.c: a daemon's signal set-up, and a clean slate for the children it execs. */
+
+#include <signal.h>
+#include <skalibs/sig.h>
+#include <skalibs/nsig.h>
+#include <skalibs/selfpipe.h>
+#include <tend/sig.h>
+
+int tend_sig_selfpipe (int const *sigs)
+{
+  sigset_t set ;
+  int fd = selfpipe_init() ;
+  if (fd < 0) return -1 ;
+  sigemptyset(&set) ;
+  for (; *sigs ; sigs++) { sig_restore(*sigs) ; sigaddset(&set, *sigs) ; }
+  if (!selfpipe_trapset(&set)) return -1 ;
+  sig_altignore(SIGPIPE) ;
+  return fd ;
+}
+
+void tend_sig_childreset (void)
+{
+  selfpipe_finish() ;
+  for (int sig = 1 ; sig < NSIG ; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL) ;
+  sig_blocknone() ;
+}
