@@ -7,13 +7,9 @@ load helpers/common
 setup () { tend_setup ; }
 teardown () { tend_teardown ; }
 
-svpid () { cat "$1/supervise/pid" 2>/dev/null ; }
-has_pid () { [ -n "$(svpid "$1")" ] ; }
-no_pid () { [ -z "$(svpid "$1")" ] ; }
 stat_is () { [ "$(cat "$1/supervise/stat" 2>/dev/null)" = "$2" ] ; }
 state_is () { svstat -l "$1" | grep -q ", state $2" ; }
 nlines () { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ] ; }
-dead () { ! kill -0 "$1" 2>/dev/null ; }
 nfifos_ge () { [ "$(ls "$1/supervise/event" | wc -l)" -ge "$2" ] ; }
 
 @test "finish: runs as ./finish EXIT SIG NAME after run exits, then the service restarts" {

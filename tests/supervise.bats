@@ -6,10 +6,6 @@ load helpers/common
 setup () { tend_setup ; }
 teardown () { tend_teardown ; }
 
-# the pid recorded in supervise/pid (empty when down)
-svpid () { cat "$1/supervise/pid" 2>/dev/null ; }
-has_pid () { [ -n "$(svpid "$1")" ] ; }
-no_pid () { [ -z "$(svpid "$1")" ] ; }
 # a new, non-empty pid
 pid_changed () { local p ; p=$(svpid "$1") ; [ -n "$p" ] && [ "$p" != "$2" ] ; }
 # lines in a file

@@ -6,9 +6,6 @@ load helpers/common
 setup () { tend_setup ; }
 teardown () { tend_teardown ; }
 
-svpid () { cat "$1/supervise/pid" 2>/dev/null ; }
-has_pid () { [ -n "$(svpid "$1")" ] ; }
-no_pid () { [ -z "$(svpid "$1")" ] ; }
 nlines () { [ -f "$1" ] && [ "$(wc -l < "$1")" = "$2" ] ; }
 
 @test "svc: usage: an unknown option or no service exits 100" {

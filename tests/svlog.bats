@@ -320,7 +320,6 @@ e/current:0"
 
 @test "svlog: stdin that is a terminal gets a warning, EOF still ends it" {
   command -v script >/dev/null || skip "script(1) not installed"
-  run script -qec "printf 'typed\n' > /dev/null ; svlog ./d < /dev/tty" /dev/null < /dev/null
   run timeout 10 script -qec "svlog ./d" /dev/null <<< $'hello\n\004'
   grep -q hello d/current
   [[ $output == *"svlog: warning: stdin is a terminal: type lines, end with ^D"* ]]
@@ -373,5 +372,29 @@ small_disk () {
   size=$(stat -c %s "$SMALL/d/current")
   want=$(( $(seq 1 2000 | wc -c) - size ))
   grep -qx "svlog: fatal: unable to write $want bytes to $SMALL/d/current within 300 ms of SIGTERM: No space left on device" "$T/err"
+  exec 7>&-
+}
+
+@test "svlog: a stdout reader that never reads cannot hang SIGTERM: 111 after the bound" {
+  export SVLOG_TERM_TIMEOUT=300
+  mkfifo "$T/in" "$T/out"
+  # a reader that opens the pipe and never reads it
+  sleep 1000 < "$T/out" &
+  RPID=$!
+  track_pid $RPID
+  svlog 1 < "$T/in" > "$T/out" 2> "$T/err" &
+  SVPID=$!
+  track_pid $SVPID
+  exec 7> "$T/in"
+  # 300 KB: more than the pipe (64 KiB) and svlog's buffers hold
+  seq 1 50000 >&7 &
+  WPID=$!
+  track_pid $WPID
+  wait_for 5 sh -c "[ \$(awk '/^State/ {print \$2}' /proc/$SVPID/status) = S ] && ! kill -0 $WPID 2>/dev/null || [ \$(cat /proc/$WPID/wchan 2>/dev/null) = pipe_write ]"
+  kill -TERM $SVPID
+  rc=0 ; wait $SVPID || rc=$?
+  assert_equal "$rc" 111
+  run cat "$T/err"
+  assert_output --regexp '^svlog: fatal: unable to write [0-9]+ bytes within 300 ms of SIGTERM$'
   exec 7>&-
 }

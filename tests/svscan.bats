@@ -6,11 +6,6 @@ load helpers/common
 setup () { tend_setup ; }
 teardown () { tend_teardown ; }
 
-svpid () { cat "$1/supervise/pid" 2>/dev/null ; }
-has_pid () { [ -n "$(svpid "$1")" ] ; }
-no_pid () { [ -z "$(svpid "$1")" ] ; }
-dead () { ! kill -0 "$1" 2>/dev/null ; }
-nlines_ge () { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ] ; }
 
 start_svscan () {
   svscan "$@" 2>>"$T/svscan.err" &

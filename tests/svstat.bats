@@ -6,9 +6,6 @@ load helpers/common
 setup () { tend_setup ; }
 teardown () { tend_teardown ; }
 
-svpid () { cat "$1/supervise/pid" 2>/dev/null ; }
-has_pid () { [ -n "$(svpid "$1")" ] ; }
-no_pid () { [ -z "$(svpid "$1")" ] ; }
 is_ready () { grep -q ', ready' "$1/supervise/stat" ; }
 
 @test "svstat: daemontools' lines for up, normally down, paused, want down, down" {

@@ -943,6 +943,12 @@ def report(b, cmdline):
         w("```")
         w(b.m5_text.rstrip())
         w("```")
+    if b.errors:
+        w("")
+        w("**This run failed** (the bench exits non-zero):")
+        w("")
+        for e in b.errors:
+            w("- " + e)
     w("")
     w("Command: `%s`; %s run; wall time %.0f s (%s)." % (cmdline, "QUICK" if b.q else "full",
                                                           b.elapsed, ", ".join(b.timing)))

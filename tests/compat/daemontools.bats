@@ -409,7 +409,6 @@ fake_status () {
 }
 
 @test "daemontools: svstat on a missing directory says the directory does not exist" {
-  skip "BUG: our svstat reports a missing directory as 'Not a directory' (reads st_mode after stat failed)"
   run /usr/bin/svstat "$T/nope"
   assert_output "$T/nope: unable to chdir: file does not exist"
   run "$TEND_BIN/svstat" "$T/nope"
@@ -418,7 +417,6 @@ fake_status () {
 }
 
 @test "daemontools: svok on a missing directory is an error (111), as in daemontools" {
-  skip "BUG: our svok exits 100 silently for a missing directory; protocol.md wants 111 (daemontools' choice)"
   run /usr/bin/svok "$T/nope"
   assert_failure 111
   assert_output "svok: fatal: unable to chdir to $T/nope: file does not exist"

@@ -90,6 +90,15 @@ start_supervise () {
   wait_for 5 svok "$1"
 }
 
+# the pid supervise recorded in DIR/supervise/pid (empty when down)
+svpid () { cat "$1/supervise/pid" 2>/dev/null ; }
+has_pid () { [ -n "$(svpid "$1")" ] ; }
+no_pid () { [ -z "$(svpid "$1")" ] ; }
+# a process that is gone
+dead () { ! kill -0 "$1" 2>/dev/null ; }
+# a file with at least N lines
+nlines_ge () { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ] ; }
+
 # service pid from the status file via svstat's pid
 status_pid () { sed -n 's/.*(pid \([0-9]*\)).*/\1/p' <<<"$(svstat "$1")" ; }
 

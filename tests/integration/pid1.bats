@@ -13,8 +13,6 @@ setup () {
 }
 teardown () { tend_teardown ; }
 
-svpid () { cat "$1/supervise/pid" 2>/dev/null ; }
-has_pid () { [ -n "$(svpid "$1")" ] ; }
 
 start_pid1 () {
   pidns -p "$T/nspid" -r "$T/report" svscan "$@" 2>>"$T/svscan.err" &
@@ -51,13 +49,15 @@ start_pid1 () {
 }
 
 @test "pid1: an orphan that ignores TERM is killed at the grace deadline" {
-  d=$(make_service web 'sh -c "trap \"\" TERM ; touch $PWD/armed ; while : ; do sleep 0.05 ; done" & exit 0')
+  # the orphan leaves the service's process group, so only svscan's stop can reach it
+  d=$(make_service web 'setsid sh -c "trap \"\" TERM ; touch $PWD/armed ; while : ; do sleep 0.05 ; done" & while [ ! -e armed ] ; do sleep 0.01 ; done ; exit 0')
   echo "5000 10000" > "$d/restart-delay"
   start_pid1 -t 0 -g 300 "$SVDIR"
   wait_for 5 test -e "$d/armed"
   kill -TERM "$NS_PID"
   rc=0 ; wait "$NS_HELPER" || rc=$?
   assert_equal "$rc" 0
+  grep -q "outside supervision still running at the grace deadline: sending SIGKILL" "$T/svscan.err"
 }
 
 @test "pid1: a critical service's exit code and signal become the namespace's" {
