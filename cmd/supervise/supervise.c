@@ -742,6 +742,27 @@ static void mkfifo_owned (char const *fn, char const *dir)
   if (mkfifo(fn, 0600) < 0) strerr_diefusys(111, "mkfifo ", dir, "/", fn) ;
 }
 
+/* supervise/ may be a symlink into a tmpfs (Debian's runit ships /etc/sv/X/supervise ->
+   /run/runit/supervise/X) so the service dir can stay read-only: create the target. */
+static void make_symlinked_supervise (char const *name)
+{
+  struct stat st ;
+  char target[4096] ;
+  ssize_t r ;
+  if (stat("supervise", &st) == 0 || errno != ENOENT) return ;
+  r = readlink("supervise", target, sizeof target - 1) ;
+  if (r <= 0) return ;
+  target[r] = 0 ;
+  for (char *p = target + 1 ; *p ; p++)
+    if (*p == '/')
+    {
+      *p = 0 ;
+      if (mkdir(target, 0755) < 0 && errno != EEXIST) strerr_diefusys(111, "mkdir ", target, " for ", name, "/supervise") ;
+      *p = '/' ;
+    }
+  if (mkdir(target, 0700) < 0 && errno != EEXIST) strerr_diefusys(111, "mkdir ", target, " for ", name, "/supervise") ;
+}
+
 int main (int argc, char const *const *argv)
 {
   iopause_fd x[4] ;
@@ -763,6 +784,7 @@ int main (int argc, char const *const *argv)
     if (chdir(argv[1]) < 0) strerr_diefusys(111, "chdir to ", argv[1]) ;
     PROG = prog ;
     if (mkdir("supervise", 0700) < 0 && errno != EEXIST) strerr_diefusys(111, "mkdir ", name, "/supervise") ;
+    make_symlinked_supervise(name) ;
     lockfd = open("supervise/lock", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0600) ;
     if (lockfd < 0) strerr_diefusys(111, "open ", name, "/supervise/lock") ;
     /* flock, not fcntl: the lock daemontools' supervise and runit's runsv take and test */
