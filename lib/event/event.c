@@ -1,48 +1,66 @@
 /* event.c: one-byte event broadcast through a directory of FIFOs (no daemon, no sockets). */
 
+#include <skalibs/nonposix.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
-#include <dirent.h>
+#include <stdint.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <skalibs/types.h>
 #include <skalibs/djbunix.h>
 #include <tend/event.h>
 
+/* Linux getdents64 on a fixed buffer: supervise notifies on every change and must not touch
+   the heap after start-up, which opendir() would (it mallocs its DIR). */
+struct linux_dirent64
+{
+  uint64_t d_ino ;
+  int64_t d_off ;
+  unsigned short d_reclen ;
+  unsigned char d_type ;
+  char d_name[] ;
+} ;
+
 unsigned int tend_event_notify (char const *dir, char ev)
 {
   unsigned int n = 0 ;
   size_t dlen = strlen(dir) ;
-  DIR *d = opendir(dir) ;
-  if (!d) return 0 ;
+  char buf[4096] __attribute__((aligned(8))) ;
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
+  if (dfd < 0) return 0 ;
   for (;;)
   {
-    struct dirent *de ;
-    errno = 0 ;
-    de = readdir(d) ;
-    if (!de) break ;
-    if (strncmp(de->d_name, TEND_EVENT_PREFIX, sizeof(TEND_EVENT_PREFIX) - 1)) continue ;
+    long r = syscall(SYS_getdents64, dfd, buf, sizeof buf) ;
+    if (r <= 0) break ;
+    for (long off = 0 ; off < r ; )
     {
-      size_t nlen = strlen(de->d_name) ;
-      char fn[dlen + nlen + 2] ;
-      int fd ;
-      memcpy(fn, dir, dlen) ; fn[dlen] = '/' ;
-      memcpy(fn + dlen + 1, de->d_name, nlen + 1) ;
-      fd = open(fn, O_WRONLY | O_NONBLOCK | O_CLOEXEC) ;
-      if (fd < 0)
+      struct linux_dirent64 *de = (struct linux_dirent64 *)(buf + off) ;
+      off += de->d_reclen ;
+      if (strncmp(de->d_name, TEND_EVENT_PREFIX, sizeof(TEND_EVENT_PREFIX) - 1)) continue ;
       {
-        /* no reader: the waiter died without cleaning up */
-        if (errno == ENXIO) unlink(fn) ;
-        continue ;
+        size_t nlen = strlen(de->d_name) ;
+        char fn[dlen + nlen + 2] ;
+        int fd ;
+        memcpy(fn, dir, dlen) ; fn[dlen] = '/' ;
+        memcpy(fn + dlen + 1, de->d_name, nlen + 1) ;
+        fd = open(fn, O_WRONLY | O_NONBLOCK | O_CLOEXEC) ;
+        if (fd < 0)
+        {
+          /* no reader: the waiter died without cleaning up */
+          if (errno == ENXIO) unlink(fn) ;
+          continue ;
+        }
+        if (write(fd, &ev, 1) == 1) n++ ;
+        else if (errno == EPIPE) unlink(fn) ;
+        /* EAGAIN: the waiter's FIFO is full of unread events; it is awake anyway */
+        close(fd) ;
       }
-      if (write(fd, &ev, 1) == 1) n++ ;
-      else if (errno == EPIPE) unlink(fn) ;
-      /* EAGAIN: the waiter's FIFO is full of unread events; it is awake anyway */
-      close(fd) ;
     }
   }
-  closedir(d) ;
+  close(dfd) ;
   return n ;
 }
 
