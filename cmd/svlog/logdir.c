@@ -1,6 +1,7 @@
 /* logdir.c: multilog's log directory: lock, start-up recovery, size-bounded current, rotation
    through an optional processor, archives @<tai64n>.s/.u, pruning by count and total size. */
 
+#include <skalibs/nonposix.h>   /* sync_file_range: first, before any system header */
 #include <errno.h>
 #include <stdio.h>
 #include <fcntl.h>
@@ -328,6 +329,12 @@ void logdir_flush (output *o)
       return ;
     }
     svlog_ok(o) ;
+#ifdef SYNC_FILE_RANGE_WRITE
+    /* start writeback of each full MiB now, so the fsync at rotation has little left to do
+       and the disk works while we read */
+    if ((d->bytes + (uint64_t)w) >> 20 != d->bytes >> 20)
+      sync_file_range(d->fd, (off_t)((d->bytes >> 20) << 20), 1 << 20, SYNC_FILE_RANGE_WRITE) ;
+#endif
     d->bytes += (uint64_t)w ;
     d->atnl = o->buf[w - 1] == '\n' ;
     if ((size_t)w < o->len) memmove(o->buf, o->buf + w, o->len - (size_t)w) ;

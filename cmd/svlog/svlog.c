@@ -512,6 +512,14 @@ static void die_term (void)
   ms[uint_fmt(ms, termms)] = 0 ;
   for (unsigned int i = 0 ; i < nouts ; i++)
     if (outs[i].kind == OUT_DIR) logdir_close(outs + i, 0) ;
+  if (!n)
+  {
+    /* only a processor is still at work: current keeps its x bit off, so the next start
+       recovers previous and current as .u archives, nothing lost */
+    for (unsigned int i = 0 ; i < nouts ; i++)
+      if (outs[i].kind == OUT_DIR && outs[i].d.rot != ROT_NONE)
+        strerr_dief(111, "rotation of ", outs[i].d.name, " unfinished ", ms, " ms after SIGTERM: previous is left for the next start to recover") ;
+  }
   if (o && o->errnum)
   {
     errno = o->errnum ;

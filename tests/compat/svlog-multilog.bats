@@ -204,7 +204,7 @@ same_rc () { [ "$(cat "$T/m/rc")" = "$(cat "$T/s/rc")" ] ; }
     echo line >&7
     wait_for 5 grep -q line d/current
     kill -ALRM $p
-    wait_for 5 test "$(archives d | wc -l)" = 1
+    wait_for 5 sh -c "ls d | grep -qE '^@4000[0-9a-f]{20}\.s\$'"
     exec 7>&-
     wait $p
     [ ! -s d/current ]
