@@ -225,6 +225,7 @@ at_least () { [ "$(count "$1")" -ge "$2" ] ; }
   start_supervise "$d"
   svc -o "$d"
   wait_for 5 has_pid "$d"
+  wait_for 5 test -s "$d/starts"
   od -An -tx1 -j17 -N1 "$d/supervise/status" | grep -q 00
   pid=$(svpid "$d")
   kill "$pid"
