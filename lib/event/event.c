@@ -28,7 +28,7 @@ unsigned int tend_event_notify (char const *dir, char ev)
 {
   unsigned int n = 0 ;
   size_t dlen = strlen(dir) ;
-  char buf[4096] __attribute__((aligned(8))) ;
+  char buf[1024] __attribute__((aligned(8))) ;
   int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
   if (dfd < 0) return 0 ;
   for (;;)
