@@ -277,6 +277,35 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
   sed -n 1,3p out | sed 's/^web //' | sed 's/\\$//' | tr -d '\n' | cmp - <(head -c 10000 in)
 }
 
+@test "svlog: 1 into a file: a long line is split into pieces the same way" {
+  head -c 10000 /dev/zero | tr '\0' b > in ; echo >> in
+  svlog 1 < in > out
+  [ "$(wc -l < out)" = 3 ]
+  sed 's/\\$//' out | tr -d '\n' | cmp - <(head -c 10000 in)
+}
+
+@test "svlog: a kill -9 loses at most one read buffer (65536 bytes)" {
+  small_disk
+  head -c 60000 /dev/zero > "$SMALL/filler"
+  seq 1 100000 > data
+  start_fifo "$SMALL/d"
+  cat data >&7 &
+  WPID=$!
+  track_pid $WPID
+  wait_for 5 grep -q pipe_write /proc/$WPID/wchan
+  # a second reader first, so the writer does not die of EPIPE with svlog
+  exec 8< "$T/in"
+  kill -KILL $SVPID
+  wait $SVPID || true
+  size=$(stat -c %s "$SMALL/d/current")
+  # read what is left in the pipe while the writer finishes
+  exec 7>&-
+  left=$(cat <&8 | wc -c)
+  exec 8<&-
+  lost=$(( $(wc -c < data) - size - left ))
+  [ "$lost" -gt 0 ] && [ "$lost" -le 65536 ]
+}
+
 @test "svlog: l splits long lines, never drops a byte" {
   printf '%s\n' abcdefghij xy > in
   svlog l4 ./d < in

@@ -161,9 +161,10 @@ static void emit_start (output *o)
 
 static void emit_text (output *o, char const *s, size_t n)
 {
-  if (!o->pipe) { put(o, s, n) ; return ; }
-  /* a pipe gets pieces of at most PIPE_BUF bytes, so every write is atomic; a piece that does
-     not end the line ends with a backslash, and the next one repeats the stamp and prefix */
+  if (o->kind == OUT_DIR) { put(o, s, n) ; return ; }
+  /* stdout and stderr get pieces of at most PIPE_BUF bytes, so every write to a pipe is
+     atomic (and a long line never stalls a buffer that only flushes whole lines); a piece that
+     does not end the line ends with a backslash, the next one repeats the stamp and prefix */
   while (n)
   {
     size_t room ;
