@@ -955,6 +955,14 @@ def report(b, cmdline):
     return "\n".join(L) + "\n", ratios
 
 
+def short_key(key):
+    for a, b in (("M2_big", "M2 bigN"), ("M2_100", "M2 100"), ("M1scan", "M1 scanner"),
+                 ("M1priv", "M1 private"), ("M8cpu", "M8 CPU"), ("control client", "client"),
+                 ("supervisor", "supervise")):
+        key = key.replace(a, b)
+    return key + ":"
+
+
 def chart(ratios, outdir, svg):
     """gnuplot bar chart of the ratios, on a log scale: below 1 is tend ahead when lower is
     better; figures where higher is better are inverted (peer/tend) so one rule reads all."""
@@ -965,7 +973,7 @@ def chart(ratios, outdir, svg):
     with open(data, "w") as f:
         for key, col, r, better in ratios:
             v = r if better == "lower" else 1 / r
-            f.write('"%s vs %s" %g\n' % (key.replace("_", " "), col, v))
+            f.write('"%s %s" %g\n' % (short_key(key), col, v))
     return plot(data, svg)
 
 
@@ -973,12 +981,12 @@ def plot(data, svg):
     gp = os.path.splitext(data)[0] + ".gp"
     with open(gp, "w") as f:
         f.write("\n".join([
-            'set terminal svg size 1200,620 dynamic font "sans,11"',
+            'set terminal svg size 1500,650 dynamic font "sans,11"',
             'set output "%s"' % svg,
             'set title "tend relative to each peer: tend / peer of the medians (below 1: tend better; log scale)"',
             'set logscale y', 'set yrange [0.0002:300]', 'set grid ytics', 'set format y "%g"',
             'set style fill solid 0.7', 'set boxwidth 0.7', 'set xtics rotate by -50 noenhanced font ",10"',
-            'set bmargin 11', 'unset key', 'set ylabel "tend / peer (M4 is a rate: shown as peer / tend)"',
+            'set bmargin 9', 'set rmargin 8', 'set xrange [-1:*]', 'unset key', 'set ylabel "tend / peer (M4 is a rate: shown as peer / tend)"',
             'plot "%s" using 0:2:xtic(1) with boxes lc rgb "#3a7bd5", \\' % data,
             '     "" using 0:2:(sprintf("%.2g", $2)) with labels offset 0,0.7 font ",9", \\',
             '     1 with lines lc rgb "#c00000" lw 2',
