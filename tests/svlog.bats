@@ -33,7 +33,10 @@ start_fifo () {
   SVPID=$!
   track_pid $SVPID
   exec 7> "$T/in"
+  # signals are trapped (blocked, read from the signalfd) once svlog is set up
+  wait_for 5 trapped $SVPID
 }
+trapped () { [ $(( 0x$(awk '/^SigBlk/ { print $2 }' /proc/$1/status) & 0x4000 )) != 0 ] ; }
 lines_in () { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ] ; }
 gone () { ! kill -0 "$1" 2>/dev/null ; }
 
@@ -292,6 +295,7 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
   cat data >&7 &
   WPID=$!
   track_pid $WPID
+  wait_for 5 grep -q 'No space left on device' "$T/err"
   wait_for 5 grep -q pipe_write /proc/$WPID/wchan
   # a second reader first, so the writer does not die of EPIPE with svlog
   exec 8< "$T/in"
@@ -425,6 +429,7 @@ small_disk () {
   SVPID=$!
   track_pid $SVPID
   exec 7> "$T/in"
+  wait_for 5 trapped $SVPID
   # 300 KB: more than the pipe (64 KiB) and svlog's buffers hold
   seq 1 50000 >&7 &
   WPID=$!

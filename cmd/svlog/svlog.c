@@ -511,8 +511,10 @@ static void die_term (void)
   char ms[UINT_FMT] ;
   fmt[uint64_fmt(fmt, n)] = 0 ;
   ms[uint_fmt(ms, termms)] = 0 ;
+  /* a directory with everything written is closed cleanly; one with data pending is not, so
+     the next start archives its current as .u */
   for (unsigned int i = 0 ; i < nouts ; i++)
-    if (outs[i].kind == OUT_DIR) logdir_close(outs + i, 0) ;
+    if (outs[i].kind == OUT_DIR) logdir_close(outs + i, logdir_idle(outs + i)) ;
   if (!n)
   {
     /* only a processor is still at work: current keeps its x bit off, so the next start
