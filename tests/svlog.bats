@@ -280,6 +280,13 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
   sed -n 1,3p out | sed 's/^web //' | sed 's/\\$//' | tr -d '\n' | cmp - <(head -c 10000 in)
 }
 
+@test "svlog: 1 into a pipe with a slow reader: nothing lost, nothing doubled, whole lines" {
+  seq 1 300000 > in
+  svlog pX 1 < in | { sleep 0.3 ; cat ; } > out
+  sed 's/^X //' out | cmp - in
+  [ "$(grep -cv '^X [0-9]*$' out)" = 0 ]
+}
+
 @test "svlog: 1 into a file: a long line is split into pieces the same way" {
   head -c 10000 /dev/zero | tr '\0' b > in ; echo >> in
   svlog 1 < in > out

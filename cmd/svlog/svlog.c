@@ -198,19 +198,20 @@ static void flush_fd (output *o)
     if (o->pipe)
     {
       char const *p ;
-      if (!o->writable) return ;
+      if (!o->writable && !o->nb) return ;
       /* whole lines, at most PIPE_BUF bytes: one atomic write after one POLLOUT */
       if (n > PIPE_BUF) n = PIPE_BUF ;
       p = o->buf + n ;
       while (p > o->buf && p[-1] != '\n') p-- ;
       n = (size_t)(p - o->buf) ;
     }
-    w = write(o->fd, o->buf, n) ;
-    if (o->pipe) o->writable = 0 ;
+    w = write(o->nb ? o->nbfd : o->fd, o->buf, n) ;
+    /* without a non-blocking description of our own, one write per POLLOUT never blocks */
+    if (o->pipe && !o->nb) o->writable = 0 ;
     if (w < 0)
     {
       if (errno == EINTR) continue ;
-      if (errno == EAGAIN) return ;
+      if (errno == EAGAIN) { o->writable = 0 ; o->nb = 0 ; o->nbwait = 1 ; return ; }
       if (errno == EPIPE)
       {
         /* a pipe whose reader is gone never comes back: stop copying there, keep logging */
@@ -752,6 +753,23 @@ int main (int argc, char const *const *argv)
       struct stat st ;
       if (fstat(o->fd, &st) < 0) strerr_diefusys(111, "stat ", o->what) ;
       o->pipe = S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) ;
+      o->nbfd = -1 ;
+      if (S_ISFIFO(st.st_mode))
+      {
+        /* A pipe shared with other writers must stay blocking for them, but a new open file
+           description of our own (Linux: through /proc) can be non-blocking: then svlog writes
+           PIPE_BUF pieces back to back until EAGAIN, instead of one per POLLOUT. */
+        char path[sizeof("/proc/self/fd/") + UINT_FMT] ;
+        struct stat st2 ;
+        memcpy(path, "/proc/self/fd/", sizeof("/proc/self/fd/") - 1) ;
+        path[sizeof("/proc/self/fd/") - 1 + uint_fmt(path + sizeof("/proc/self/fd/") - 1, (unsigned int)o->fd)] = 0 ;
+        o->nbfd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC) ;
+        if (o->nbfd >= 0 && (fstat(o->nbfd, &st2) < 0 || st2.st_dev != st.st_dev || st2.st_ino != st.st_ino))
+        {
+          fd_close(o->nbfd) ; o->nbfd = -1 ;
+        }
+        o->nb = o->nbfd >= 0 ;
+      }
     }
   }
   {
@@ -789,7 +807,7 @@ int main (int argc, char const *const *argv)
     x[n].fd = sfd ; x[n++].events = IOPAUSE_READ ;
     if (want_read()) { inidx = (int)n ; x[n].fd = 0 ; x[n++].events = IOPAUSE_READ ; }
     for (unsigned int i = 0 ; i < nouts ; i++)
-      if (outs[i].pipe && !outs[i].dead && !outs[i].blocked && !outs[i].writable && outs[i].done)
+      if (outs[i].pipe && !outs[i].dead && !outs[i].blocked && !outs[i].writable && !outs[i].nb && outs[i].done)
       {
         xout[np++] = i ;
         x[n].fd = outs[i].fd ; x[n++].events = IOPAUSE_WRITE ;
@@ -806,7 +824,12 @@ int main (int argc, char const *const *argv)
     if (x[0].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT)) handle_signals() ;
     if (inidx >= 0 && x[inidx].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT)) do_read() ;
     for (unsigned int j = 0 ; j < np ; j++)
-      if (x[n - np + j].revents & (IOPAUSE_WRITE | IOPAUSE_EXCEPT)) outs[xout[j]].writable = 1 ;
+      if (x[n - np + j].revents & (IOPAUSE_WRITE | IOPAUSE_EXCEPT))
+      {
+        output *o = outs + xout[j] ;
+        o->writable = 1 ;
+        if (o->nbwait) { o->nb = 1 ; o->nbwait = 0 ; }
+      }
     for (unsigned int i = 0 ; i < nouts ; i++)
       if (outs[i].blocked && !tain_future(&outs[i].retry)) outs[i].blocked = 0 ;
   }

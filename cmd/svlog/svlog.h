@@ -64,6 +64,9 @@ struct output_s
   int fd ;
   int pipe ;            /* a pipe or socket: writes hold whole lines, at most PIPE_BUF bytes */
   int writable ;        /* pipe: POLLOUT seen since the last write */
+  int nbfd ;            /* pipe: our own non-blocking open of it, or -1 */
+  int nb ;              /* write through nbfd until it says EAGAIN */
+  int nbwait ;          /* nbfd said EAGAIN: wait for POLLOUT */
   int dead ;            /* its reader is gone for good (EPIPE) */
   char *buf ;
   size_t len ;

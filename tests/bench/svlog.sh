@@ -80,6 +80,9 @@ one () {
     cat) run cat sh -c 'cat > file' ;;
     svlogT) run svlogT sh -c "exec \"$SVLOG\" T 1 > /dev/null" ;;
     s6logT) run s6logT sh -c "exec $S6 T 1 > /dev/null" ;;
+    # stdout into a pipe, the docker logs case; CPU and Pss here are the shell's pipeline
+    svlogP) run svlogP sh -c "\"$SVLOG\" T 1 | cat > /dev/null" ;;
+    s6logP) run s6logP sh -c "$S6 T 1 | cat > /dev/null" ;;
   esac
 }
 
@@ -90,8 +93,9 @@ while [ $i -lt $reps ] ; do
   if [ $((i % 2)) = 0 ] ; then order=$progs ; else order=$(echo $progs | tr ' ' '\n' | tac | tr '\n' ' ') ; fi
   for p in $order ; do one $p ; done
   if have $S6 ; then
-    if [ $((i % 2)) = 0 ] ; then one svlogT ; one s6logT ; else one s6logT ; one svlogT ; fi
-  else one svlogT ; fi
+    if [ $((i % 2)) = 0 ] ; then one svlogT ; one s6logT ; one svlogP ; one s6logP
+    else one s6logP ; one svlogP ; one s6logT ; one svlogT ; fi
+  else one svlogT ; one svlogP ; fi
   i=$((i + 1))
 done
 
@@ -106,11 +110,14 @@ for p in $progs ; do
   esac
   printf '%-28s %10s %12s %8s\n' "$label" "$1" "$2" "$3"
 done
-for p in svlogT s6logT ; do
+for p in svlogT s6logT svlogP s6logP ; do
   [ -f "$W/$p" ] || continue
   set -- $(stats $p)
   eval "r_$p=\"$1 $2 $3\""
-  case $p in svlogT) label="svlog T 1 > /dev/null" ;; s6logT) label="s6-log T 1 > /dev/null" ;; esac
+  case $p in
+    svlogT) label="svlog T 1 > /dev/null" ;; s6logT) label="s6-log T 1 > /dev/null" ;;
+    svlogP) label="svlog T 1 | cat (MB/s only)" ;; s6logP) label="s6-log T 1 | cat (MB/s only)" ;;
+  esac
   printf '%-28s %10s %12s %8s\n' "$label" "$1" "$2" "$3"
 done
 
@@ -126,6 +133,7 @@ if have $S6 ; then
   printf '%-44s %8s %s\n' "CPU per MB svlog / s6-log" "$(ratio svlog s6log 2)" "<= 0.5"
   printf '%-44s %8s %s\n' "Pss svlog / s6-log" "$(ratio svlog s6log 3)" "<= 1"
   printf '%-44s %8s %s\n' "throughput svlog T 1 / s6-log T 1" "$(ratio svlogT s6logT 1)" ">= 2"
+  printf '%-44s %8s %s\n' "throughput svlog T 1 | cat / s6-log's" "$(ratio svlogP s6logP 1)" ""
 fi
 have $ML && printf '%-44s %8s %s\n' "throughput svlog / multilog" "$(ratio svlog multilog 1)" ">= 2"
 have $SVD && printf '%-44s %8s %s\n' "throughput svlog / svlogd" "$(ratio svlog svlogd 1)" ""
