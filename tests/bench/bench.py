@@ -300,7 +300,9 @@ def w_m2(c):
     res = {"start_ms": (max(t for _, t in stamps) - t0) / 1e6}
     if c.a.get("pss"):
         time.sleep(0.5)
-        res["scanner_pss"] = smaps(p.pid)["Pss"]
+        sm = smaps(p.pid)
+        res["scanner_pss"] = sm["Pss"]
+        res["scanner_priv"] = sm["Private_Dirty"]
     stop_scanner(c, c.a["suite"], p, dirs)
     return finish(c, res)
 
@@ -592,7 +594,7 @@ class Bench:
     def scanners(self):
         suites = SUPERVISORS if self.have_svscan else SUPERVISORS[1:]
         if not self.have_svscan:
-            for k in ("M1scan", "M2_100", "M2_big", "M6"):
+            for k in ("M1scan", "M1scanpriv", "M2_100", "M2_big", "M6"):
                 self.why(k, "tend", "svscan not built yet")
         R = self.reps()
         self.m2_big = 200 if self.q else 1000
@@ -607,6 +609,7 @@ class Bench:
                     self.add(key, s, r["start_ms"])
                     if n == 100:
                         self.add("M1scan", s, r["scanner_pss"])
+                        self.add("M1scanpriv", s, r["scanner_priv"])
         for rep in range(R):
             for s in self.order(suites, rep):
                 log("bench: M6 rep %d %s" % (rep + 1, s))
@@ -803,6 +806,7 @@ FIGS = [
      SUPERVISORS, "≤ 0.5× s6-supervise"),
     ("M1priv", "M1 Private_Dirty per supervisor process", "KiB", "lower", SUPERVISORS, ""),
     ("M1scan", "M1 Pss of the scanner, 100 idle services", "KiB", "lower", SUPERVISORS, ""),
+    ("M1scanpriv", "M1 Private_Dirty of the scanner", "KiB", "lower", SUPERVISORS, ""),
     ("M2_100", "M2 scanner start to 100 services running", "ms", "lower", SUPERVISORS, ""),
     ("M2_big", "M2 scanner start to N services running", "ms", "lower", SUPERVISORS, ""),
     ("M3", "M3 restart latency after SIGKILL (ran > 2 s)", "ms", "lower", SUPERVISORS,
@@ -868,7 +872,7 @@ def report(b, cmdline):
                 continue
             s = b.results.get((key, col))
             if s is None:
-                if key == "M5" or key in ("M1priv",) or col in ("tini", "dumb-init"):
+                if key == "M5" or key in ("M1priv", "M1scanpriv") or col in ("tini", "dumb-init"):
                     cells.append("")
                     continue
                 cells.append("not measured in this run")
@@ -956,8 +960,9 @@ def report(b, cmdline):
 
 
 def short_key(key):
-    for a, b in (("M2_big", "M2 bigN"), ("M2_100", "M2 100"), ("M1scan", "M1 scanner"),
-                 ("M1priv", "M1 private"), ("M8cpu", "M8 CPU"), ("control client", "client"),
+    for a, b in (("M2_big", "M2 bigN"), ("M2_100", "M2 100"), ("M1scanpriv", "M1 scanner private"),
+                 ("M1scan", "M1 scanner"), ("M1priv", "M1 private"), ("M8cpu", "M8 CPU"),
+                 ("control client", "client"),
                  ("supervisor", "supervise")):
         key = key.replace(a, b)
     return key + ":"
