@@ -328,7 +328,6 @@ void logdir_flush (output *o)
       FAIL(o, "write to ", "current") ;
       return ;
     }
-    svlog_ok(o) ;
 #ifdef SYNC_FILE_RANGE_WRITE
     /* start writeback of each full MiB now, so the fsync at rotation has little left to do
        and the disk works while we read */
@@ -339,6 +338,9 @@ void logdir_flush (output *o)
     d->atnl = o->buf[w - 1] == '\n' ;
     if ((size_t)w < o->len) memmove(o->buf, o->buf + w, o->len - (size_t)w) ;
     o->len -= (size_t)w ;
+    /* the error is over only when all is written: a disk freeing space a little at a time
+       does not repeat the warning at each partial write */
+    if (!o->len) svlog_ok(o) ;
     if (rot && (size_t)w == n) rotate_start(o) ;
   }
   if (d->rotreq && !o->blocked && d->fd >= 0)

@@ -222,9 +222,9 @@ static void flush_fd (output *o)
       svlog_error(o, 1, "write to ", o->what) ;
       return ;
     }
-    svlog_ok(o) ;
     memmove(o->buf, o->buf + w, o->len - (size_t)w) ;
     o->len -= (size_t)w ; o->done -= (size_t)w ;
+    if (!o->done) svlog_ok(o) ;
   }
 }
 
