@@ -98,7 +98,20 @@ static void statedeadline_ms (unsigned int ms)
 
 /* ---------- publishing ---------- */
 
-static void announce (void)
+/* Changes are published once per loop iteration: announce() and event() only note them, and
+   flush() writes the status files, then wakes the waiters with every event byte at once. The
+   status is always written before the events go out, so a woken waiter reads the new state. */
+static int dirty = 0 ;
+static char evq[32] ;
+static size_t evqlen = 0 ;
+static char laststat[64] ;
+static size_t laststatlen = (size_t)-1 ;
+static char lastpid[PID_FMT + 1] ;
+static size_t lastpidlen = (size_t)-1 ;
+
+static void announce (void) { dirty = 1 ; }
+
+static void write_status (void)
 {
   tend_status_t st = TEND_STATUS_ZERO ;
   char buf[64] ;
@@ -144,19 +157,38 @@ static void announce (void)
   if (sv.state == TEND_STATE_FAILED) ADD(", failed") ;
 #undef ADD
   buf[n++] = '\n' ;
-  if (!openwritenclose_suffix("supervise/stat", buf, n, ".new")) { strerr_warnwusys("write supervise/stat") ; ok = 0 ; }
+  /* the text twins change less often than the binary status: skip identical rewrites */
+  if (n != laststatlen || memcmp(buf, laststat, n))
+  {
+    if (!openwritenclose_suffix("supervise/stat", buf, n, ".new")) { strerr_warnwusys("write supervise/stat") ; ok = 0 ; laststatlen = (size_t)-1 ; }
+    else { memcpy(laststat, buf, n) ; laststatlen = n ; }
+  }
   n = 0 ;
   if (st.pid) { n = pid_fmt(buf, (pid_t)st.pid) ; buf[n++] = '\n' ; }
-  if (!openwritenclose_suffix("supervise/pid", buf, n, ".new")) { strerr_warnwusys("write supervise/pid") ; ok = 0 ; }
+  if (n != lastpidlen || memcmp(buf, lastpid, n))
+  {
+    if (!openwritenclose_suffix("supervise/pid", buf, n, ".new")) { strerr_warnwusys("write supervise/pid") ; ok = 0 ; lastpidlen = (size_t)-1 ; }
+    else { memcpy(lastpid, buf, n) ; lastpidlen = n ; }
+  }
 
   /* a full or read-only disk must not leave a stale status forever: try again later */
   if (ok) tain_add_g(&sv.statusretry, &tain_infinite_relative) ;
   else tain_addsec_g(&sv.statusretry, 1) ;
 }
 
+static void flush (void) ;
+
 static void event (char ev)
 {
-  tend_event_notify(EVENTDIR, ev) ;
+  /* a full queue (cannot happen in one iteration, but never lose an event): flush first */
+  if (evqlen == sizeof evq) flush() ;
+  evq[evqlen++] = ev ;
+}
+
+static void flush (void)
+{
+  if (dirty) { dirty = 0 ; write_status() ; }
+  if (evqlen) { tend_event_notifyn(EVENTDIR, evq, evqlen) ; evqlen = 0 ; }
 }
 
 static void setstate (unsigned int s)
@@ -287,6 +319,7 @@ static void doexit (void)
 {
   announce() ;
   event(TEND_EVENT_EXIT) ;
+  flush() ;
   _exit(0) ;
 }
 
@@ -818,6 +851,7 @@ int main (int argc, char const *const *argv)
     sv.want = access("down", F_OK) == 0 ? 'd' : 'u' ;
     setstate(TEND_STATE_DOWN) ;
     announce() ;
+    flush() ;
     /* last: svok answers yes only once the status file exists */
     okfd = openc_read("supervise/ok") ;
     if (okfd < 0) strerr_diefusys(111, "open ", name, "/supervise/ok") ;
@@ -826,7 +860,9 @@ int main (int argc, char const *const *argv)
 
     for (;;)
     {
-      tain deadline = sv.statedeadline ;
+      tain deadline ;
+      flush() ;
+      deadline = sv.statedeadline ;
       unsigned int n = 0, ictl, ispawn = 99, inotify = 99 ;
       int r ;
       if (tain_less(&sv.checkdeadline, &deadline)) deadline = sv.checkdeadline ;

@@ -26,6 +26,11 @@ struct linux_dirent64
 
 unsigned int tend_event_notify (char const *dir, char ev)
 {
+  return tend_event_notifyn(dir, &ev, 1) ;
+}
+
+unsigned int tend_event_notifyn (char const *dir, char const *evs, size_t nev)
+{
   unsigned int n = 0 ;
   size_t dlen = strlen(dir) ;
   char buf[1024] __attribute__((aligned(8))) ;
@@ -53,7 +58,7 @@ unsigned int tend_event_notify (char const *dir, char ev)
           if (errno == ENXIO) unlink(fn) ;
           continue ;
         }
-        if (write(fd, &ev, 1) == 1) n++ ;
+        if (write(fd, evs, nev) == (ssize_t)nev) n++ ;
         else if (errno == EPIPE) unlink(fn) ;
         /* EAGAIN: the waiter's FIFO is full of unread events; it is awake anyway */
         close(fd) ;

@@ -18,6 +18,8 @@
 /* supervise's side: write ev into every FIFO of dir (relative or absolute). FIFOs without a
    reader (ENXIO, EPIPE) are removed: their waiter is gone. Returns the number notified. */
 extern unsigned int tend_event_notify (char const *dir, char ev) ;
+/* the same with several event bytes, in order, in one write to each FIFO */
+extern unsigned int tend_event_notifyn (char const *dir, char const *evs, size_t n) ;
 
 /* A waiter's side: creates a FIFO in SVDIR/supervise/event/ and opens it for reading,
    non-blocking and close-on-exec. path must hold strlen(svdir) + TEND_EVENT_PATHEXTRA bytes;
