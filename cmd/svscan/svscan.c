@@ -3,6 +3,7 @@
 
 #include <skalibs/nonposix.h>
 #include <errno.h>
+#include <spawn.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
@@ -111,35 +112,44 @@ static void tain_inf (tain *t) { tain_add_g(t, &tain_infinite_relative) ; }
 
 /* ---------- children ---------- */
 
+/* posix_spawn (a vfork-style clone) rather than fork: svscan starts up to -c supervise
+   processes at once and must not copy its page tables for each. The child gets an empty signal
+   mask, every disposition back to default, and its own session: a terminal's Ctrl-C then reaches
+   svscan alone, which stops the tree in order (loggers drain), not every supervise at once. */
 static pid_t spawn_supervise (svc_t *s, int islog)
 {
   size_t nlen = strlen(s->name) ;
   char arg[nlen + sizeof("/log")] ;
-  char const *argv[3] = { "supervise", arg, 0 } ;
+  char *const argv[3] = { "supervise", arg, 0 } ;
+  posix_spawnattr_t attr ;
+  posix_spawn_file_actions_t fa ;
+  sigset_t none, all ;
   pid_t pid ;
+  int e ;
   memcpy(arg, s->name, nlen) ;
   if (islog) memcpy(arg + nlen, "/log", sizeof("/log")) ; else arg[nlen] = 0 ;
-  pid = fork() ;
-  if (pid < 0) { strerr_warnwusys("fork for ", arg) ; return 0 ; }
-  if (!pid)
-  {
-    tend_sig_childreset() ;
-    /* its own session: a terminal's Ctrl-C reaches svscan alone, which then stops the tree in
-       order (loggers drain), instead of every supervise at once */
-    setsid() ;
-    if (s->haslog)
-    {
-      if (islog ? fd_copy(0, s->p[0]) < 0 : fd_copy(1, s->p[1]) < 0)
-      {
-        strerr_warnwusys("set up descriptors for ", arg) ;
-        _exit(111) ;
-      }
-    }
-    exec_ae(argv[0], argv, (char const *const *)environ) ;
-    strerr_warnwusys("exec supervise for ", arg) ;
-    _exit(errno == ENOENT ? 127 : 126) ;
-  }
+  sigemptyset(&none) ;
+  sigfillset(&all) ;
+  sigdelset(&all, SIGKILL) ; sigdelset(&all, SIGSTOP) ;
+  if ((e = posix_spawnattr_init(&attr))) goto err0 ;
+  if ((e = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID))
+   || (e = posix_spawnattr_setsigmask(&attr, &none))
+   || (e = posix_spawnattr_setsigdefault(&attr, &all))) goto err1 ;
+  if ((e = posix_spawn_file_actions_init(&fa))) goto err1 ;
+  if (s->haslog && (e = islog ? posix_spawn_file_actions_adddup2(&fa, s->p[0], 0) : posix_spawn_file_actions_adddup2(&fa, s->p[1], 1))) goto err2 ;
+  e = posix_spawnp(&pid, "supervise", &fa, &attr, argv, environ) ;
+  posix_spawn_file_actions_destroy(&fa) ;
+  posix_spawnattr_destroy(&attr) ;
+  if (e) { errno = e ; strerr_warnwusys("spawn supervise for ", arg, ": retrying in 1 second") ; return 0 ; }
   return pid ;
+ err2:
+  posix_spawn_file_actions_destroy(&fa) ;
+ err1:
+  posix_spawnattr_destroy(&attr) ;
+ err0:
+  errno = e ;
+  strerr_warnwusys("set up the spawn of supervise for ", arg) ;
+  return 0 ;
 }
 
 /* ---------- control bytes to a supervise ---------- */
