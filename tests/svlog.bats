@@ -450,3 +450,30 @@ small_disk () {
   assert_output --regexp '^svlog: fatal: unable to write [0-9]+ bytes within 300 ms of SIGTERM$'
   exec 7>&-
 }
+
+@test "svlog: e into a stderr nobody reads cannot hang SIGTERM either" {
+  export SVLOG_TERM_TIMEOUT=300
+  mkfifo "$T/in" "$T/errpipe"
+  sleep 1000 < "$T/errpipe" &
+  track_pid $!
+  svlog e ./d < "$T/in" 2> "$T/errpipe" &
+  SVPID=$!
+  track_pid $SVPID
+  exec 7> "$T/in"
+  wait_for 5 trapped $SVPID
+  seq 1 50000 >&7 &
+  WPID=$!
+  track_pid $WPID
+  wait_for 5 grep -q pipe_write /proc/$WPID/wchan
+  t0=$(date +%s%N)
+  kill -TERM $SVPID
+  rc=0 ; wait $SVPID || rc=$?
+  t1=$(date +%s%N)
+  assert_equal "$rc" 111
+  [ $(( (t1 - t0) / 1000000 )) -lt 3000 ]
+  # the directory got the lines in order; the last one may be cut where the read ended
+  n=$(wc -l < d/current)
+  head -n $((n - 1)) d/current | cmp - <(seq 1 $((n - 1)))
+  case $n in "$(tail -n 1 d/current)"*) ;; *) false ;; esac
+  exec 7>&-
+}

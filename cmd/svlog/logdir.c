@@ -194,6 +194,7 @@ static void spawn (output *o)
   {
     int fd ;
     selfpipe_finish() ;
+    if (svlog_errsave >= 0) fd_copy(2, svlog_errsave) ;
     if (fchdir(d->dfd) < 0) _exit(111) ;
     fd = open("previous", O_RDONLY) ;
     if (fd < 0 || fd_move(0, fd) < 0) _exit(111) ;

@@ -39,6 +39,7 @@ struct action_s
 } ;
 
 unsigned int svlog_retryms = 1000 ;
+int svlog_errsave = -1 ;
 static unsigned int termms = 2000 ;
 
 static char *pstore ;     /* every prefix, each with its trailing space */
@@ -239,15 +240,18 @@ static void flush_all (void)
 
 /* ---- the script ---- */
 
+static output *alertout ;
+
 static void alert (void)
 {
-  /* multilog's e: the first 200 bytes, "..." when longer, then a newline */
-  char buf[SVLOG_HEAD + 5] ;
+  /* multilog's e: the first 200 bytes, "..." when longer, then a newline. It goes through an
+     output of its own, never a blocking write: a stderr nobody reads cannot hang svlog. The
+     engine checked its room (reserve > 204) before evaluating the line. */
   size_t n = viewlen > 200 ? 200 : viewlen ;
-  memcpy(buf, view, n) ;
-  if (viewlen > 200) { memcpy(buf + n, "...", 3) ; n += 3 ; }
-  buf[n++] = '\n' ;
-  allwrite(2, buf, n) ;
+  if (alertout->dead) return ;
+  put(alertout, view, n) ;
+  if (viewlen > 200) put(alertout, "...", 3) ;
+  emit_end(alertout) ;
 }
 
 static void status (action *a)
@@ -504,6 +508,20 @@ static void handle_signals (void)
   }
 }
 
+/* Our last words must not block on a stderr pipe nobody reads: write them through a
+   non-blocking description of our own (lost if the pipe is full, but svlog exits). */
+static void stderr_nonblocking (void)
+{
+  struct stat st ;
+  int fd ;
+  if (fstat(2, &st) < 0 || !S_ISFIFO(st.st_mode)) return ;
+  /* the original stays for processors, which expect a blocking stderr */
+  if (svlog_errsave < 0) svlog_errsave = fcntl(2, F_DUPFD_CLOEXEC, 3) ;
+  fd = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK | O_CLOEXEC) ;
+  if (fd < 0) return ;
+  if (fd_move(2, fd) < 0) fd_close(fd) ;
+}
+
 static void die_term (void)
 {
   output *o ;
@@ -516,6 +534,7 @@ static void die_term (void)
      the next start archives its current as .u */
   for (unsigned int i = 0 ; i < nouts ; i++)
     if (outs[i].kind == OUT_DIR) logdir_close(outs + i, logdir_idle(outs + i)) ;
+  stderr_nonblocking() ;
   if (!n)
   {
     /* only a processor is still at work: current keeps its x bit off, so the next start
@@ -704,6 +723,16 @@ static void parse (int argc, char const *const *argv)
       default : unknown(a) ;
     }
   }
+  for (unsigned int i = 0 ; i < nacts ; i++)
+    if (acts[i].type == ACT_ALERT)
+    {
+      /* an output no directive selects: only alert() writes there */
+      alertout = outs + no ;
+      alertout->kind = OUT_FD ; alertout->fd = 2 ; alertout->what = "stderr" ;
+      alertout->prefix = "" ;
+      no++ ;
+      break ;
+    }
   nouts = no ;
   stamplen = (stamp_tai ? TEND_TAI64N_FMT + 1 : 0) + (stamp_iso ? 28 : 0) ;
   headtext = SVLOG_HEAD - stamplen ;
@@ -778,6 +807,9 @@ int main (int argc, char const *const *argv)
     if (npipes > 2 * 64) strerr_dief(100, "too many 1 and 2 directives") ;
   }
 
+  /* svlog's own warnings, like its copies, must never block on a stderr pipe nobody reads:
+     whole messages or nothing */
+  stderr_nonblocking() ;
   sfd = selfpipe_init() ;
   if (sfd < 0) strerr_diefusys(111, "init the selfpipe") ;
   {

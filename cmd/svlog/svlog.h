@@ -86,7 +86,7 @@ struct output_s
 } ;
 
 extern unsigned int svlog_retryms ;
-extern int svlog_noerr ;
+extern int svlog_errsave ;   /* the blocking stderr we were given, for processors, or -1 */
 
 /* logdir.c */
 extern void logdir_start (output *) ;
