@@ -331,3 +331,12 @@ at_least () { [ "$(count "$1")" -ge "$2" ] ; }
   assert_output --regexp "^$d: down [0-9]+ seconds$"
   [ ! -e "$d/starts" ]
 }
+
+@test "supervise: signals ignored by whoever started supervise are not ignored by the service" {
+  d=$(make_service web 'grep SigIgn /proc/$$/status > ign ; exec sleep 1000')
+  (trap '' USR1 USR2 PIPE ; exec supervise "$d") 2>>"$T/supervise.err" &
+  track_pid $!
+  wait_for 5 test -s "$d/ign"
+  run cat "$d/ign"
+  assert_output "$(printf 'SigIgn:\t0000000000000000')"
+}
