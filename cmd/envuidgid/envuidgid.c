@@ -32,13 +32,7 @@ int main (int argc, char const *const *argv)
   }
   argc -= l.ind ; argv += l.ind ;
   if (argc < 2) strerr_dieusage(100, USAGE) ;
-  switch (tend_pwfile_resolve(argv[0], &ids, single))
-  {
-    case 1 : break ;
-    case 0 : strerr_dief(111, "unknown account ", argv[0]) ;
-    case -2 : strerr_dief(111, "invalid account ", argv[0], ": uid or gid out of range") ;
-    default : strerr_diefusys(111, "look up account ", argv[0]) ;
-  }
+  tend_pwfile_xresolve(argv[0], &ids, single) ;
   g = genalloc_s(gid_t, &ids.groups) ;
   n = genalloc_len(gid_t, &ids.groups) ;
   if (!stralloc_cats(&sa, "UID=")

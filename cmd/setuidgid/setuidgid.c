@@ -29,13 +29,7 @@ int main (int argc, char const *const *argv)
   argc -= l.ind ; argv += l.ind ;
   if (argc < 2) strerr_dieusage(100, USAGE) ;
   /* daemontools says 111 for an unknown account; we keep its code */
-  switch (tend_pwfile_resolve(argv[0], &ids, single))
-  {
-    case 1 : break ;
-    case 0 : strerr_dief(111, "unknown account ", argv[0]) ;
-    case -2 : strerr_dief(111, "invalid account ", argv[0], ": uid or gid out of range") ;
-    default : strerr_diefusys(111, "look up account ", argv[0]) ;
-  }
+  tend_pwfile_xresolve(argv[0], &ids, single) ;
   /* groups first, then gid, then uid: each later step removes the right to do the earlier */
   if (setgroups_and_gid(ids.gid, genalloc_len(gid_t, &ids.groups), genalloc_s(gid_t, &ids.groups)) < 0)
     strerr_diefusys(111, "set groups") ;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <skalibs/stralloc.h>
+#include <skalibs/strerr.h>
 #include <skalibs/genalloc.h>
 #include <skalibs/djbunix.h>
 #include <tend/pwfile.h>
@@ -233,5 +234,16 @@ int tend_pwfile_resolve (char const *account, tend_pwfile_ids_t *ids, int single
     r = setgroups_of(ids, sa.s, single) ;
     stralloc_free(&sa) ;
     return r ;
+  }
+}
+
+void tend_pwfile_xresolve (char const *account, tend_pwfile_ids_t *ids, int single)
+{
+  switch (tend_pwfile_resolve(account, ids, single))
+  {
+    case 1 : return ;
+    case 0 : strerr_dief(111, "unknown account ", account) ;
+    case -2 : strerr_dief(111, "invalid account ", account, ": uid or gid out of range") ;
+    default : strerr_diefusys(111, "look up account ", account) ;
   }
 }

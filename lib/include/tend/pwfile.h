@@ -39,5 +39,8 @@ extern int tend_pwfile_groups (char const *user, genalloc *g) ;
    -1 error reading the files (errno), -2 a number too large for a uid or gid
    (4294967295, "(uid_t)-1", is not a valid id either). */
 extern int tend_pwfile_resolve (char const *account, tend_pwfile_ids_t *ids, int single) ;
+/* The same, dying 111 with daemontools' code and a message naming the account unless it
+   resolved (the one behaviour setuidgid and envuidgid share). */
+extern void tend_pwfile_xresolve (char const *account, tend_pwfile_ids_t *ids, int single) ;
 
 #endif
