@@ -174,8 +174,7 @@ nfifos_ge () { [ "$(ls "$1/supervise/event" | wc -l)" -ge "$2" ] ; }
   [ "${iv[6]}" -ge 350 ] && [ "${iv[6]}" -lt 900 ]
   run svstat -l "$d"
   assert_output --regexp "restarts [0-9]+"
-  read -r -a f < "/proc/$SUPERVISE_PID/stat"
-  [ $(( f[13] + f[14] )) -le 20 ]
+  [ "$(cpu_ticks "$SUPERVISE_PID")" -le 20 ]
 }
 
 @test "restart-delay: u cancels a pending delay" {

@@ -172,8 +172,7 @@ at_least () { [ "$(count "$1")" -ge "$2" ] ; }
   n=$(count "$d/starts")
   [ "$n" -le 4 ]
   # utime + stime of supervise, in clock ticks (100/s): far below 0.1 s
-  read -r -a f < "/proc/$SUPERVISE_PID/stat"
-  [ $(( f[13] + f[14] )) -le 10 ]
+  [ "$(cpu_ticks "$SUPERVISE_PID")" -le 10 ]
 }
 
 @test "supervise: a service that ran longer than 2*MIN restarts at once after a kill" {

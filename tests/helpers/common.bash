@@ -94,6 +94,8 @@ start_supervise () {
 svpid () { cat "$1/supervise/pid" 2>/dev/null ; }
 has_pid () { [ -n "$(svpid "$1")" ] ; }
 no_pid () { [ -z "$(svpid "$1")" ] ; }
+# user + system CPU time of a process so far, in clock ticks (100 a second)
+cpu_ticks () { local f ; read -r -a f < "/proc/$1/stat" ; echo $(( f[13] + f[14] )) ; }
 # a process that is gone
 dead () { ! kill -0 "$1" 2>/dev/null ; }
 # a file with at least N lines
