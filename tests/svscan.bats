@@ -323,3 +323,66 @@ stop_svscan () {
   run svscan -t 3000000000 "$SVDIR"
   assert_failure 100
 }
+
+@test "svscan: removing one service leaves the orphans of others alone" {
+  d=$(make_service a 'setsid sh -c "trap \"echo TERM > $PWD/gotterm ; exit 0\" TERM ; touch $PWD/armed ; while : ; do sleep 0.05 ; done" & while [ ! -e armed ] ; do sleep 0.01 ; done ; exec sleep 1000')
+  e=$(make_service b)
+  start_svscan -t 0 "$SVDIR"
+  wait_for 5 test -e "$d/armed"
+  wait_for 5 has_pid "$e"
+  # kill a's run script: its setsid child becomes svscan's orphan
+  svc -dx "$d"
+  wait_for 5 no_pid "$d"
+  sup=$(pgrep -P "$SVSCAN_PID" -f '^supervise b$')
+  rm -rf "$e"
+  svscanctl -a "$SVDIR"
+  wait_for 5 dead "$sup"
+  [ ! -e "$d/gotterm" ]
+  stop_svscan
+  wait_for 5 test -e "$d/gotterm"
+}
+
+@test "svscan: a service dir renamed in the scan dir is followed under its new name" {
+  d=$(make_service old)
+  touch "$d/critical"
+  start_svscan -t 0 "$SVDIR"
+  wait_for 5 has_pid "$d"
+  pid=$(svpid "$d")
+  mv "$d" "$SVDIR/new"
+  svscanctl -a "$SVDIR"
+  # still the same service: not restarted
+  assert_equal "$(svpid "$SVDIR/new")" "$pid"
+  # and still watched as critical under its new name: run once, it ends the tree
+  svc -o "$SVDIR/new"
+  kill -TERM "$pid"
+  wait_for 5 dead "$SVSCAN_PID"
+  RC=0 ; wait "$SVSCAN_PID" || RC=$?
+  assert_equal "$RC" 143
+}
+
+@test "svscan: a dangling symlink is not a service and draws no warning" {
+  ln -s "$T/nowhere" "$SVDIR/disabled"
+  make_service web >/dev/null
+  start_svscan -t 0 "$SVDIR"
+  wait_for 5 has_pid "$SVDIR/web"
+  svscanctl -a "$SVDIR"
+  kill -HUP "$SVSCAN_PID"
+  wait_for 5 has_pid "$SVDIR/web"
+  ! grep -q "disabled" "$T/svscan.err"
+}
+
+@test "svscan: critical is read again when a service's supervise starts" {
+  d=$(make_service main 'exit 5')
+  printf '#!/bin/sh\nexit 125\n' > "$d/finish" ; chmod +x "$d/finish"
+  make_service other >/dev/null
+  start_svscan -t 0 "$SVDIR"
+  wait_for 5 bash -c "svstat -l '$d' | grep -q 'state failed'"
+  kill -0 "$SVSCAN_PID"
+  # made critical later: its next supervise is watched
+  touch "$d/critical"
+  sup=$(pgrep -P "$SVSCAN_PID" -f '^supervise main$')
+  kill -TERM "$sup"
+  wait_for 10 dead "$SVSCAN_PID"
+  RC=0 ; wait "$SVSCAN_PID" || RC=$?
+  assert_equal "$RC" 5
+}
