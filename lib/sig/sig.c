@@ -51,7 +51,8 @@ int tend_sig_selfpipe (int const *sigs)
 
 void tend_sig_childreset (void)
 {
-  selfpipe_finish() ;
+  /* kernel state only: a vfork child shares our memory, so no skalibs bookkeeping here (the
+     signalfd is close-on-exec; selfpipe_finish would tear down the parent's selfpipe) */
   for (int sig = 1 ; sig < NSIG ; sig++)
     if (ignored & ((uint64_t)1 << (sig - 1))) kernel_default(sig) ;
   sig_blocknone() ;
