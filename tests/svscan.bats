@@ -125,6 +125,18 @@ stop_svscan () {
   wait_for 5 bash -c "pgrep -P $SVSCAN_PID -f '^supervise web$' | grep -vx $sup"
 }
 
+@test "svscan: supervise missing from PATH: a warning naming the service, retried until it appears" {
+  d=$(make_service web "exec /bin/sleep 1000")
+  mkdir "$T/pbin"
+  PATH="$T/pbin" "$TEND_BIN/svscan" -t 0 "$SVDIR" 2>>"$T/svscan.err" &
+  SVSCAN_PID=$!
+  track_pid "$SVSCAN_PID"
+  wait_for 5 grep -q "^svscan: warning: unable to spawn supervise for web: retrying in 1 second: No such file or directory$" "$T/svscan.err"
+  [ ! -e "$d/supervise/pid" ]
+  ln -s "$TEND_BIN/supervise" "$T/pbin/supervise"
+  wait_for 5 has_pid "$d"
+}
+
 @test "svscan: -c reached: a warning, never a silent skip" {
   make_service a >/dev/null ; make_service b >/dev/null ; make_service c >/dev/null
   start_svscan -t 0 -c 2 "$SVDIR"

@@ -902,12 +902,15 @@ int main (int argc, char const *const *argv)
     sv.want = access("down", F_OK) == 0 ? 'd' : 'u' ;
     setstate(TEND_STATE_DOWN) ;
     announce() ;
+    /* start before the first publication: the first status then says what is true, and a
+       service that starts at once (most) costs one set of status writes, not two */
+    if (sv.want == 'u') start() ;
+    if (sv.execok) { sv.execok = 0 ; dispatch(EV_EXECOK) ; }
     flush() ;
     /* last: svok answers yes only once the status file exists */
     okfd = openc_read("supervise/ok") ;
     if (okfd < 0) strerr_diefusys(111, "open ", name, "/supervise/ok") ;
     (void)okfd ;
-    if (sv.want == 'u') start() ;
 
     for (;;)
     {

@@ -3,7 +3,6 @@
 
 #include <skalibs/nonposix.h>
 #include <errno.h>
-#include <spawn.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
@@ -33,6 +32,7 @@
 #include <tend/status.h>
 #include <tend/event.h>
 #include <tend/sig.h>
+#include <tend/exec.h>
 
 #define USAGE "svscan [ -t rescan-seconds ] [ -c max ] [ -g grace-ms ] [ dir ]"
 #define CTLDIR ".svscan"
@@ -112,44 +112,45 @@ static void tain_inf (tain *t) { tain_add_g(t, &tain_infinite_relative) ; }
 
 /* ---------- children ---------- */
 
-/* posix_spawn (a vfork-style clone) rather than fork: svscan starts up to -c supervise
-   processes at once and must not copy its page tables for each. The child gets an empty signal
-   mask, every disposition back to default, and its own session: a terminal's Ctrl-C then reaches
-   svscan alone, which stops the tree in order (loggers drain), not every supervise at once. */
+/* A vfork child shares our memory until it execs: it leaves the errno of a failed exec here. */
+static volatile int vchild_errno ;
+
+/* vfork rather than fork: svscan starts up to -c supervise processes at once and must not copy
+   its page tables for each; and rather than posix_spawn, whose child puts all 64 dispositions
+   back one by one on the path every start waits on, where ours resets only the few signals that
+   were ignored when svscan started (exec resets the caught ones). The child gets an empty signal
+   mask and its own session: a terminal's Ctrl-C then reaches svscan alone, which stops the
+   tree in order (loggers drain), not every supervise at once. */
 static pid_t spawn_supervise (svc_t *s, int islog)
 {
   size_t nlen = strlen(s->name) ;
   char arg[nlen + sizeof("/log")] ;
-  char *const argv[3] = { "supervise", arg, 0 } ;
-  posix_spawnattr_t attr ;
-  posix_spawn_file_actions_t fa ;
-  sigset_t none, all ;
+  char const *argv[3] = { "supervise", arg, 0 } ;
+  int fd = !s->haslog ? -1 : islog ? s->p[0] : s->p[1] ;
   pid_t pid ;
-  int e ;
   memcpy(arg, s->name, nlen) ;
   if (islog) memcpy(arg + nlen, "/log", sizeof("/log")) ; else arg[nlen] = 0 ;
-  sigemptyset(&none) ;
-  sigfillset(&all) ;
-  sigdelset(&all, SIGKILL) ; sigdelset(&all, SIGSTOP) ;
-  if ((e = posix_spawnattr_init(&attr))) goto err0 ;
-  if ((e = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID))
-   || (e = posix_spawnattr_setsigmask(&attr, &none))
-   || (e = posix_spawnattr_setsigdefault(&attr, &all))) goto err1 ;
-  if ((e = posix_spawn_file_actions_init(&fa))) goto err1 ;
-  if (s->haslog && (e = islog ? posix_spawn_file_actions_adddup2(&fa, s->p[0], 0) : posix_spawn_file_actions_adddup2(&fa, s->p[1], 1))) goto err2 ;
-  e = posix_spawnp(&pid, "supervise", &fa, &attr, argv, environ) ;
-  posix_spawn_file_actions_destroy(&fa) ;
-  posix_spawnattr_destroy(&attr) ;
-  if (e) { errno = e ; strerr_warnwusys("spawn supervise for ", arg, ": retrying in 1 second") ; return 0 ; }
+  vchild_errno = 0 ;
+  pid = vfork() ;
+  if (pid < 0) { strerr_warnwusys("fork for ", arg, ": retrying in 1 second") ; return 0 ; }
+  if (!pid)
+  {
+    tend_sig_childreset() ;
+    setsid() ;
+    /* dup2 also drops close-on-exec from the copy: the pipe end svscan holds stays ours alone */
+    if (fd >= 0 && dup2(fd, islog ? 0 : 1) < 0) { vchild_errno = errno ; _exit(126) ; }
+    tend_exec_ae(argv, (char const *const *)environ, 0) ;
+    vchild_errno = errno ? errno : ENOENT ;
+    _exit(127) ;
+  }
+  /* the child has exec'd or exited by now; an exited one is reaped like any other child */
+  if (vchild_errno)
+  {
+    errno = vchild_errno ;
+    strerr_warnwusys("spawn supervise for ", arg, ": retrying in 1 second") ;
+    return 0 ;
+  }
   return pid ;
- err2:
-  posix_spawn_file_actions_destroy(&fa) ;
- err1:
-  posix_spawnattr_destroy(&attr) ;
- err0:
-  errno = e ;
-  strerr_warnwusys("set up the spawn of supervise for ", arg) ;
-  return 0 ;
 }
 
 /* ---------- control bytes to a supervise ---------- */
