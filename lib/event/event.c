@@ -6,67 +6,58 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
-#include <stdint.h>
-#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <skalibs/types.h>
 #include <skalibs/djbunix.h>
 #include <tend/event.h>
-
-/* Linux getdents64 on a fixed buffer: supervise notifies on every change and must not touch
-   the heap after start-up, which opendir() would (it mallocs its DIR). */
-struct linux_dirent64
-{
-  uint64_t d_ino ;
-  int64_t d_off ;
-  unsigned short d_reclen ;
-  unsigned char d_type ;
-  char d_name[] ;
-} ;
+#include <tend/dirscan.h>
 
 unsigned int tend_event_notify (char const *dir, char ev)
 {
   return tend_event_notifyn(dir, &ev, 1) ;
 }
 
+/* What one notification carries to each FIFO of the directory. */
+struct notify_s
+{
+  char const *dir ;
+  size_t dlen ;
+  char const *evs ;
+  size_t nev ;
+  unsigned int n ;
+} ;
+
+static void notify_one (char const *name, void *aux)
+{
+  struct notify_s *x = aux ;
+  size_t nlen ;
+  int fd ;
+  if (strncmp(name, TEND_EVENT_PREFIX, sizeof(TEND_EVENT_PREFIX) - 1)) return ;
+  nlen = strlen(name) ;
+  {
+    char fn[x->dlen + nlen + 2] ;
+    memcpy(fn, x->dir, x->dlen) ; fn[x->dlen] = '/' ;
+    memcpy(fn + x->dlen + 1, name, nlen + 1) ;
+    fd = open(fn, O_WRONLY | O_NONBLOCK | O_CLOEXEC) ;
+    if (fd < 0)
+    {
+      /* no reader: the waiter died without cleaning up */
+      if (errno == ENXIO) unlink(fn) ;
+      return ;
+    }
+    if (write(fd, x->evs, x->nev) == (ssize_t)x->nev) x->n++ ;
+    else if (errno == EPIPE) unlink(fn) ;
+    /* EAGAIN: the waiter's FIFO is full of unread events; it is awake anyway */
+    close(fd) ;
+  }
+}
+
 unsigned int tend_event_notifyn (char const *dir, char const *evs, size_t nev)
 {
-  unsigned int n = 0 ;
-  size_t dlen = strlen(dir) ;
-  char buf[1024] __attribute__((aligned(8))) ;
-  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
-  if (dfd < 0) return 0 ;
-  for (;;)
-  {
-    long r = syscall(SYS_getdents64, dfd, buf, sizeof buf) ;
-    if (r <= 0) break ;
-    for (long off = 0 ; off < r ; )
-    {
-      struct linux_dirent64 *de = (struct linux_dirent64 *)(buf + off) ;
-      off += de->d_reclen ;
-      if (strncmp(de->d_name, TEND_EVENT_PREFIX, sizeof(TEND_EVENT_PREFIX) - 1)) continue ;
-      {
-        size_t nlen = strlen(de->d_name) ;
-        char fn[dlen + nlen + 2] ;
-        int fd ;
-        memcpy(fn, dir, dlen) ; fn[dlen] = '/' ;
-        memcpy(fn + dlen + 1, de->d_name, nlen + 1) ;
-        fd = open(fn, O_WRONLY | O_NONBLOCK | O_CLOEXEC) ;
-        if (fd < 0)
-        {
-          /* no reader: the waiter died without cleaning up */
-          if (errno == ENXIO) unlink(fn) ;
-          continue ;
-        }
-        if (write(fd, evs, nev) == (ssize_t)nev) n++ ;
-        else if (errno == EPIPE) unlink(fn) ;
-        /* EAGAIN: the waiter's FIFO is full of unread events; it is awake anyway */
-        close(fd) ;
-      }
-    }
-  }
-  close(dfd) ;
-  return n ;
+  /* no heap: supervise notifies on every change */
+  struct notify_s x = { .dir = dir, .dlen = strlen(dir), .evs = evs, .nev = nev, .n = 0 } ;
+  tend_dirscan(dir, &notify_one, &x) ;
+  return x.n ;
 }
 
 int tend_event_subscribe (char const *svdir, char *path)
