@@ -70,18 +70,24 @@ $(BUILD)/obj/%.o: %.c $(CONFIG)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+# Static builds (configure sets HOTLAYOUT): the section order of mk/static-hot-PROG.ld if there is
+# one (the long-running programs), else mk/static-hot.ld; the file says why.
+comma := ,
+hotld = $(if $(HOTLAYOUT),$(firstword $(wildcard $(HOTLAYOUT)-$(1).ld) $(HOTLAYOUT).ld))
+hotflag = $(if $(call hotld,$(1)),-Wl$(comma)-T$(comma)$(call hotld,$(1)))
+
 define PROG_template
-$(BUILD)/bin/$(1): $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard cmd/$(1)/*.c)) $(BUILD)/libtend.a $(LINKDEPS)
+$(BUILD)/bin/$(1): $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard cmd/$(1)/*.c)) $(BUILD)/libtend.a $(call hotld,$(1))
 	@mkdir -p $$(@D)
 	@$$(if $$(Q),echo "  LD      $$@")
-	$$(Q)$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(BUILD)/libtend.a $$(LDLIBS)
+	$$(Q)$$(CC) $$(CFLAGS) $$(LDFLAGS) $(call hotflag,$(1)) -o $$@ $$(filter %.o,$$^) $(BUILD)/libtend.a $$(LDLIBS)
 endef
 $(foreach p,$(PROGS),$(eval $(call PROG_template,$(p))))
 
-$(BUILD)/testbin/%: $(BUILD)/obj/tests/helpers/%.o $(BUILD)/libtend.a $(LINKDEPS)
+$(BUILD)/testbin/%: $(BUILD)/obj/tests/helpers/%.o $(BUILD)/libtend.a $(call hotld,testbin)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libtend.a $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(call hotflag,testbin) -o $@ $< $(BUILD)/libtend.a $(LDLIBS)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 

@@ -9,26 +9,38 @@ libc_members = set(subprocess.run(["ar", "t", "/usr/lib/x86_64-linux-gnu/libc.a"
 # of every traced string function in the hot area
 VARIANTS = ("avx2", "avx2-movbe", "evex", "evex-movbe", "avx-unaligned-erms", "avx2-unaligned-erms",
             "avx512-unaligned-erms", "evex-unaligned-erms", "avx512")
-text = ["*crt1.o(.text)", "*crtbeginT.o(.text)"]
+# Order inside the hot area matters too: a window nobody touches is never mapped. So first what a
+# native trace (*.st.hot: step.c on this machine; extra-sure.hot: perf page faults) saw, then the rest of our own code, then what only
+# valgrind saw (other CPUs' string variants, paths a native trace missed), then extra.hot.
+sure = ["*crt1.o(.text)", "*crtbeginT.o(.text)"]
+maybe = []
 rodata = []
 def add(lst, s):
-    if s not in lst: lst.append(s)
+    if s not in sure and s not in maybe and s not in lst: lst.append(s)
 rows = []
 for f in sys.argv[1:]:
+    native = f.endswith(".st.hot") or f.endswith("-sure.hot")
     for l in open(f):
         p = l.split()
-        if len(p) >= 5: rows.append((p[0], int(p[1], 16), p[3], p[4]))
-for out, addr, sec, obj in sorted(rows, key=lambda r: r[1]):
+        if len(p) >= 5 and not l.startswith("#"): rows.append((not native, p[0], int(p[1], 16), p[3], p[4]))
+for later, out, addr, sec, obj in sorted(rows, key=lambda r: (r[0], r[2])):
     m = re.match(r"(lib[^(]+\.a)\((.+)\)$", obj)
-    if not m or m.group(1) == "libtend.a": continue   # our own code: all of it, below
+    if not m:
+        # our own objects: the traced functions now, the rest with the catch-all below
+        if out.startswith(".text") and not later and not obj.startswith("crt"):
+            add(sure, "*/%s(%s)" % (obj, sec))
+        continue
     pat = "*%s:%s" % (m.group(1), m.group(2))
+    if m.group(1) == "libtend.a":
+        if out.startswith(".text") and not later: add(sure, "%s(%s)" % (pat, sec))
+        continue
     if out.startswith(".text"):
-        add(text, pat + "(.text .text.*)")
+        add(maybe if later else sure, pat + "(.text .text.*)")
         mm = re.match(r"([a-z0-9_]+)-(avx|avx2|sse2|sse4|evex)", m.group(2))
         if m.group(1) == "libc.a" and mm:
             for v in VARIANTS:
                 mem = "%s-%s.o" % (mm.group(1), v)
-                if mem in libc_members: add(text, "*libc.a:%s(.text .text.*)" % mem)
+                if mem in libc_members: add(maybe, "*libc.a:%s(.text .text.*)" % mem)
     elif out.startswith(".rodata"):
         add(rodata, "%s(%s)" % (pat, sec))
         # the dynamic-linker pieces a static program runs at start-up (vDSO set-up) read their own
@@ -52,7 +64,7 @@ SECTIONS
 {
   .text.hot_tend :
   {""")
-for s in own_text + text: print("    " + s)
+for s in sure + own_text + maybe: print("    " + s)
 print("""  }
 }
 INSERT BEFORE .text ;
