@@ -268,6 +268,21 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
   assert_output x
 }
 
+@test "svlog: T's date and time are the UTC ones date -u gives" {
+  # svlog computes the calendar itself (no gmtime_r): the stamp must fall between two date -u
+  # readings taken around it, to the second
+  local before after stamp
+  before=$(date -u +%s)
+  run sh -c 'printf "x\n" | svlog T 1'
+  after=$(date -u +%s)
+  assert_success
+  stamp=${output%%.*}
+  [[ $stamp =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$ ]]
+  local s
+  s=$(date -u -d "${stamp/T/ }" +%s)
+  [ "$s" -ge "$before" ] && [ "$s" -le "$after" ]
+}
+
 @test "svlog: 1 into a pipe writes whole lines of at most PIPE_BUF bytes; longer lines split with a mark" {
   head -c 10000 /dev/zero | tr '\0' a > in ; echo >> in ; echo short >> in
   svlog pweb 1 < in | cat > out

@@ -106,17 +106,36 @@ void svlog_ok (output *o)
 
 /* ---- stamps ---- */
 
+/* The UTC date and time of T seconds since the epoch, computed here rather than by gmtime_r: in
+   the static build gmtime_r brings in glibc's time-zone code (TZ, /etc/localtime, stdio, sscanf,
+   strtod: 100 KiB of text), and its first call reads the zone file, all for UTC, which needs no
+   zone. Days become a date in the proleptic Gregorian calendar counted in 400-year cycles of
+   146097 days that start on March 1st, so that a leap day is the last day of its year. */
+static unsigned int utc_split (int64_t t, unsigned int v[5])
+{
+  int64_t days = t / 86400, sec = t % 86400 ;
+  if (sec < 0) { sec += 86400 ; days-- ; }
+  days += 719468 ;   /* 0000-03-01 to 1970-01-01 */
+  int64_t cycle = (days >= 0 ? days : days - 146096) / 146097 ;
+  unsigned int dc = (unsigned int)(days - cycle * 146097) ;                       /* day of the cycle */
+  unsigned int yc = (dc - dc / 1460 + dc / 36524 - dc / 146096) / 365 ;          /* year of the cycle */
+  unsigned int dy = dc - (365 * yc + yc / 4 - yc / 100) ;                        /* day of the year */
+  unsigned int mm = (5 * dy + 2) / 153 ;                                         /* month, 0 = March */
+  v[0] = mm < 10 ? mm + 3 : mm - 9 ;
+  v[1] = dy - (153 * mm + 2) / 5 + 1 ;
+  v[2] = (unsigned int)(sec / 3600) ; v[3] = (unsigned int)(sec / 60 % 60) ; v[4] = (unsigned int)(sec % 60) ;
+  return (unsigned int)(cycle * 400 + yc + (v[0] <= 2)) ;
+}
+
 static size_t fmt_iso (char *s)
 {
   struct timespec ts ;
-  struct tm tm ;
   unsigned int us ;
   clock_gettime(CLOCK_REALTIME, &ts) ;
-  gmtime_r(&ts.tv_sec, &tm) ;
   us = (unsigned int)(ts.tv_nsec / 1000) ;
   {
-    unsigned int y = (unsigned int)tm.tm_year + 1900 ;
-    unsigned int v[6] = { (unsigned int)tm.tm_mon + 1, (unsigned int)tm.tm_mday, (unsigned int)tm.tm_hour, (unsigned int)tm.tm_min, (unsigned int)tm.tm_sec, 0 } ;
+    unsigned int v[6] ;
+    unsigned int y = utc_split(ts.tv_sec, v) ;
     char sep[5] = { '-', 'T', ':', ':', '.' } ;
     size_t n = 0 ;
     s[n++] = '0' + y / 1000 % 10 ; s[n++] = '0' + y / 100 % 10 ; s[n++] = '0' + y / 10 % 10 ; s[n++] = '0' + y % 10 ;
