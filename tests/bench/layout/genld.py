@@ -76,5 +76,8 @@ SECTIONS
   {""")
 for s in own_rodata + rodata: print("    " + s)
 print("""  }
+  /* .eh_frame right after: crtbeginT's frame_dummy reads its first word at start-up
+     (__register_frame_info), which would otherwise map one more window at the segment's end */
+  .eh_frame : ONLY_IF_RO { KEEP (*(.eh_frame)) *(.eh_frame.*) }
 }
 INSERT BEFORE .rodata ;""")
