@@ -70,19 +70,35 @@ $(BUILD)/obj/%.o: %.c $(CONFIG)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-# Static builds (configure sets HOTLAYOUT): the section order of mk/static-hot-PROG.ld if there is
-# one (the long-running programs), else mk/static-hot.ld; the file says why.
+# Static builds (configure sets HOTLAYOUT): the section order of package/layout/static-hot-PROG.ld if there is
+# one (the long-running programs), else package/layout/static-hot.ld; the file says why.
 comma := ,
 hotld = $(if $(HOTLAYOUT),$(firstword $(wildcard $(HOTLAYOUT)-$(1).ld) $(HOTLAYOUT).ld))
 hotflag = $(if $(call hotld,$(1)),-Wl$(comma)-T$(comma)$(call hotld,$(1)))
 
+# supervise lives in svscan's file (bin/supervise is a hard link to bin/svscan): the two run side
+# by side in every tree, and the pages of one file are shared by every process that maps it, so
+# svscan's own memory is then its data alone. supervise.c is compiled a second time with its main
+# renamed, and svscan's main hands over when it is called by that name.
+JOINED := supervise
+JOINEDOBJ := $(patsubst %.c,$(BUILD)/obj/joined/%.o,$(foreach j,$(JOINED),$(wildcard cmd/$(j)/*.c)))
+
+$(BUILD)/obj/joined/%.o: %.c $(CONFIG)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $< (in svscan)")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -Dmain=tend_$(notdir $(*D))_main -MMD -MP -c -o $@ $<
+
 define PROG_template
-$(BUILD)/bin/$(1): $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard cmd/$(1)/*.c)) $(BUILD)/libtend.a $(call hotld,$(1))
+$(BUILD)/bin/$(1): $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard cmd/$(1)/*.c)) $(if $(filter svscan,$(1)),$(JOINEDOBJ)) $(BUILD)/libtend.a $(call hotld,$(1))
 	@mkdir -p $$(@D)
 	@$$(if $$(Q),echo "  LD      $$@")
 	$$(Q)$$(CC) $$(CFLAGS) $$(LDFLAGS) $(call hotflag,$(1)) -o $$@ $$(filter %.o,$$^) $(BUILD)/libtend.a $$(LDLIBS)
 endef
-$(foreach p,$(PROGS),$(eval $(call PROG_template,$(p))))
+$(foreach p,$(filter-out $(JOINED),$(PROGS)),$(eval $(call PROG_template,$(p))))
+
+$(addprefix $(BUILD)/bin/,$(JOINED)): $(BUILD)/bin/svscan
+	@$(if $(Q),echo "  LN      $@")
+	$(Q)ln -f $< $@
 
 $(BUILD)/testbin/%: $(BUILD)/obj/tests/helpers/%.o $(BUILD)/libtend.a $(call hotld,testbin)
 	@mkdir -p $(@D)
@@ -106,7 +122,8 @@ bench: all
 
 install: all
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man8
-	install -m 0755 $(BINS) $(DESTDIR)$(bindir)/
+	install -m 0755 $(filter-out $(addprefix $(BUILD)/bin/,$(JOINED)),$(BINS)) $(DESTDIR)$(bindir)/
+	$(foreach j,$(JOINED),ln -f $(DESTDIR)$(bindir)/svscan $(DESTDIR)$(bindir)/$(j) ;)
 	$(if $(MANPAGES),install -m 0644 $(MANPAGES) $(DESTDIR)$(mandir)/man8/)
 
 clean:

@@ -43,6 +43,16 @@ stop_svscan () {
   assert_equal "${#lines[@]}" 2
 }
 
+@test "svscan: supervise is the same file, and acts as supervise by that name only" {
+  [ "$TEND_BIN/supervise" -ef "$TEND_BIN/svscan" ]
+  run "$TEND_BIN/supervise"
+  assert_failure 100
+  assert_output "supervise: usage: supervise dir"
+  run "$TEND_BIN/svscan" -x
+  assert_failure 100
+  assert_output --partial "svscan: usage: svscan"
+}
+
 @test "svscan: a second svscan on the same dir exits 100" {
   start_svscan -t 0 "$SVDIR"
   wait_for 5 test -p "$SVDIR/.svscan/control"

@@ -637,8 +637,18 @@ static void raise_nofile (void)
   }
 }
 
+/* supervise.c's main, linked into this file (see the Makefile) */
+extern int tend_supervise_main (int, char const *const *) ;
+
 int main (int argc, char const *const *argv)
 {
+  /* bin/supervise is a hard link to this file: one file's pages are shared by svscan and every
+     supervise it starts, so the tree's code is in memory once */
+  if (argc && argv[0])
+  {
+    char const *base = strrchr(argv[0], '/') ;
+    if (!strcmp(base ? base + 1 : argv[0], "supervise")) return tend_supervise_main(argc, argv) ;
+  }
   subgetopt l = SUBGETOPT_ZERO ;
   int sfd, ctlfd, lockfd ;
   PROG = "svscan" ;

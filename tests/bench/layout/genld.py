@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# genld.py HOTFILE...: write mk/static-hot.ld from traced input sections (see tests/bench/layout/README).
+# genld.py HOTFILE...: write package/layout/static-hot.ld from traced input sections (see tests/bench/layout/README).
 # A HOTFILE line is "OUTSECTION ADDRESS SIZE INSECTION OBJECT", as hot.py prints it.
 import sys, re, subprocess
 libc_members = set(subprocess.run(["ar", "t", "/usr/lib/x86_64-linux-gnu/libc.a"],
