@@ -414,19 +414,27 @@ static void term_orphans (int sig)
     if (!de) break ;
     if (!pid0_scan(de->d_name, &pid)) continue ;
     if (pid == me) continue ;
-    memcpy(fn, "/proc/", 6) ; memcpy(fn + 6, de->d_name, strlen(de->d_name)) ;
-    memcpy(fn + 6 + strlen(de->d_name), "/stat", 6) ;
-    r = openreadnclose(fn, buf, sizeof buf - 1) ;
-    if (r <= 0) continue ;
-    buf[r] = 0 ;
-    p = strrchr(buf, ')') ;
-    if (!p || strlen(p) < 5) continue ;
-    if (!uint_scan(p + 4, &ppid) || (pid_t)ppid != me) continue ;
+    /* our own supervise processes first, without reading their stat: this scan runs at the
+       start of a stop, while every supervise wants the CPU */
     {
       unsigned int i ;
       for (i = 0 ; i < tablen ; i++) if (tab[i].pid == pid || tab[i].logpid == pid) break ;
       if (i < tablen) continue ;
     }
+    memcpy(fn, "/proc/", 6) ; memcpy(fn + 6, de->d_name, strlen(de->d_name)) ;
+    memcpy(fn + 6 + strlen(de->d_name), "/stat", 6) ;
+    {
+      /* one read: the ppid is in the first 100 bytes, no need to read on to end-of-file */
+      int fd = open(fn, O_RDONLY | O_CLOEXEC) ;
+      if (fd < 0) continue ;
+      r = read(fd, buf, sizeof buf - 1) ;
+      close(fd) ;
+    }
+    if (r <= 0) continue ;
+    buf[r] = 0 ;
+    p = strrchr(buf, ')') ;
+    if (!p || strlen(p) < 5) continue ;
+    if (!uint_scan(p + 4, &ppid) || (pid_t)ppid != me) continue ;
     if (sig == SIGKILL)
     {
       char comm[64] ;
