@@ -440,6 +440,15 @@ small_disk () {
   exec 7>&-
 }
 
+# stall_writer: 300 KB into fd 7 in the background (more than the pipe's 64 KiB and svlog's
+# buffers hold), then wait until that writer blocks: svlog has stopped reading, its output is full
+stall_writer () {
+  seq 1 50000 >&7 &
+  WPID=$!
+  track_pid $WPID
+  wait_for 5 grep -q pipe_write /proc/$WPID/wchan
+}
+
 @test "svlog: a stdout reader that never reads cannot hang SIGTERM: 111 after the bound" {
   export SVLOG_TERM_TIMEOUT=300
   mkfifo "$T/in" "$T/out"
@@ -452,12 +461,7 @@ small_disk () {
   track_pid $SVPID
   exec 7> "$T/in"
   wait_for 5 trapped $SVPID
-  # 300 KB: more than the pipe (64 KiB) and svlog's buffers hold
-  seq 1 50000 >&7 &
-  WPID=$!
-  track_pid $WPID
-  # the writer blocks: svlog has stopped reading, its stdout pipe is full
-  wait_for 5 grep -q pipe_write /proc/$WPID/wchan
+  stall_writer
   kill -TERM $SVPID
   rc=0 ; wait $SVPID || rc=$?
   assert_equal "$rc" 111
@@ -476,10 +480,7 @@ small_disk () {
   track_pid $SVPID
   exec 7> "$T/in"
   wait_for 5 trapped $SVPID
-  seq 1 50000 >&7 &
-  WPID=$!
-  track_pid $WPID
-  wait_for 5 grep -q pipe_write /proc/$WPID/wchan
+  stall_writer
   t0=$(date +%s%N)
   kill -TERM $SVPID
   rc=0 ; wait $SVPID || rc=$?

@@ -34,13 +34,13 @@ static void note (char const *name, void *aux)
 static unsigned int present ;
 #define MAYBE(f) (present & (1u << (f)))
 
-/* Reads FILE into buf (NUL-terminated, trailing whitespace removed).
+/* Reads setting file f into buf (NUL-terminated, trailing whitespace removed).
    1 read, 0 absent, -1 unreadable (warned). */
-static int readsetting (char const *file, char *buf, size_t max)
+static int readsetting (unsigned int f, char *buf, size_t max)
 {
+  char const *file = fnames[f] ;
   ssize_t r ;
-  for (unsigned int i = 0 ; i < F_COUNT ; i++)
-    if (!strcmp(file, fnames[i]) && !MAYBE(i)) return 0 ;
+  if (!MAYBE(f)) return 0 ;
   r = openreadnclose(file, buf, max - 1) ;
   if (r < 0)
   {
@@ -59,12 +59,12 @@ static void badvalue (char const *file, char const *value, char const *want)
 }
 
 /* A decimal in [min, max]; the default when absent or malformed. */
-static unsigned int readuint (char const *file, unsigned int min, unsigned int max, unsigned int dflt, char const *want)
+static unsigned int readuint (unsigned int f, unsigned int min, unsigned int max, unsigned int dflt, char const *want)
 {
   char buf[64] ;
   unsigned int u ;
-  if (readsetting(file, buf, sizeof buf) <= 0) return dflt ;
-  if (!uint0_scan(buf, &u) || u < min || u > max) { badvalue(file, buf, want) ; return dflt ; }
+  if (readsetting(f, buf, sizeof buf) <= 0) return dflt ;
+  if (!uint0_scan(buf, &u) || u < min || u > max) { badvalue(fnames[f], buf, want) ; return dflt ; }
   return u ;
 }
 
@@ -82,16 +82,16 @@ void settings_read (settings_t *s)
 
   present = 0 ;
   if (tend_dirscan(".", &note, &present) < 0) present = ~0u ;
-  s->notifyfd = (int)readuint("notification-fd", 3, SETTINGS_NOTIFYFD_MAX, 0, "a descriptor number from 3 to 1023") ;
+  s->notifyfd = (int)readuint(F_NOTIFYFD, 3, SETTINGS_NOTIFYFD_MAX, 0, "a descriptor number from 3 to 1023") ;
   if (!s->notifyfd) s->notifyfd = -1 ;
   s->hascheck = MAYBE(F_CHECK) && isexecfile("check") ;
-  s->checkinterval = readuint("check-interval", 10, 3600000, 200, "milliseconds, 10 to 3600000") ;
-  s->timeoutkill = readuint("timeout-kill", 0, 86400000, 0, "milliseconds, 0 to 86400000") ;
-  s->timeoutfinish = readuint("timeout-finish", 0, 86400000, 5000, "milliseconds, 0 to 86400000") ;
+  s->checkinterval = readuint(F_CHECKINTERVAL, 10, 3600000, 200, "milliseconds, 10 to 3600000") ;
+  s->timeoutkill = readuint(F_TIMEOUTKILL, 0, 86400000, 0, "milliseconds, 0 to 86400000") ;
+  s->timeoutfinish = readuint(F_TIMEOUTFINISH, 0, 86400000, 5000, "milliseconds, 0 to 86400000") ;
   s->hasfinish = MAYBE(F_FINISH) && isexecfile("finish") ;
 
   s->downsig = SIGTERM ;
-  r = readsetting("down-signal", buf, sizeof buf) ;
+  r = readsetting(F_DOWNSIG, buf, sizeof buf) ;
   if (r > 0)
   {
     int sig ;
@@ -100,7 +100,7 @@ void settings_read (settings_t *s)
   }
 
   s->delaymin = 1000 ; s->delaymax = 30000 ;
-  r = readsetting("restart-delay", buf, sizeof buf) ;
+  r = readsetting(F_RESTARTDELAY, buf, sizeof buf) ;
   if (r > 0)
   {
     unsigned int a, b ;
@@ -118,7 +118,7 @@ void settings_read (settings_t *s)
   }
 
   s->maxrestarts = 0 ; s->maxwindow = 0 ;
-  r = readsetting("max-restarts", buf, sizeof buf) ;
+  r = readsetting(F_MAXRESTARTS, buf, sizeof buf) ;
   if (r > 0)
   {
     unsigned int a, b ;

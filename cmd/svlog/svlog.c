@@ -603,6 +603,17 @@ static void warn_clamp (char const *a, uint64_t v)
   strerr_warnw("script directive ", a, " out of range: using ", fmt, " as multilog does") ;
 }
 
+/* sSIZE and nNUM: leading digits, clamped into [min, max], each liberty taken said once */
+static uint64_t multilog_num (char const *a, uint64_t min, uint64_t max)
+{
+  int clean ;
+  uint64_t v = num_scan(a, &clean) ;
+  if (!clean) strerr_warnw("script directive ", a, ": only its leading digits count, as in multilog") ;
+  if (v < min) { v = min ; warn_clamp(a, v) ; }
+  if (v > max) { v = max ; warn_clamp(a, v) ; }
+  return v ;
+}
+
 static void unknown (char const *a)
 {
   strerr_warnw("unknown script directive ", a[0] ? a : "(empty)", ": ignored, as multilog does") ;
@@ -670,24 +681,8 @@ static void parse (int argc, char const *const *argv)
       case '=' :
         act->type = ACT_STATUS ; act->arg = a ; act->fd = -1 ; nacts++ ; needeval = needview = 1 ;
         break ;
-      case 's' :
-      {
-        uint64_t v = num_scan(a, &clean) ;
-        if (!clean) strerr_warnw("script directive ", a, ": only its leading digits count, as in multilog") ;
-        if (v < 4096) { v = 4096 ; warn_clamp(a, v) ; }
-        if (v > 16777215) { v = 16777215 ; warn_clamp(a, v) ; }
-        size = v ;
-        break ;
-      }
-      case 'n' :
-      {
-        uint64_t v = num_scan(a, &clean) ;
-        if (!clean) strerr_warnw("script directive ", a, ": only its leading digits count, as in multilog") ;
-        if (v < 2) { v = 2 ; warn_clamp(a, v) ; }
-        if (v > 1000000) { v = 1000000 ; warn_clamp(a, v) ; }
-        num = (unsigned int)v ;
-        break ;
-      }
+      case 's' : size = multilog_num(a, 4096, 16777215) ; break ;
+      case 'n' : num = (unsigned int)multilog_num(a, 2, 1000000) ; break ;
       case 'S' :
       {
         uint64_t v = num_scan(a, &clean) ;
