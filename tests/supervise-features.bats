@@ -132,6 +132,20 @@ nfifos_ge () { [ "$(ls "$1/supervise/event" | wc -l)" -ge "$2" ] ; }
   assert_output --partial "last signal KILL"
 }
 
+@test "settings: a service dir that cannot be listed still has its setting files read" {
+  [ "$(id -u)" = 0 ] || skip "needs root to run supervise as nobody"
+  chmod 755 "$T" "$SVDIR"
+  d=$(make_service web 'exec sleep 1000')
+  echo NOPE > "$d/down-signal"
+  chown -R nobody "$d"
+  # write and search but no read: the listing fails, files can still be opened by name
+  chmod 0300 "$d"
+  setuidgid nobody supervise "$d" 2>>"$T/supervise.err" &
+  track_pid $!
+  wait_for 5 grep -q 'invalid value in down-signal: "NOPE"' "$T/supervise.err"
+  wait_for 5 has_pid "$d"
+}
+
 @test "down-signal: d sends the configured signal; bad values fall back to TERM with a warning" {
   d=$(make_service web 'trap "echo USR1 >> sigs ; exit 0" USR1 ; touch armed ; while : ; do sleep 0.05 ; done')
   echo USR1 > "$d/down-signal"
