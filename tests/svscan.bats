@@ -135,6 +135,66 @@ stop_svscan () {
   wait_for 5 bash -c "pgrep -P $SVSCAN_PID -f '^supervise web$' | grep -vx $sup"
 }
 
+# the fds of process $1 that are anonymous inodes of kind $2 (pidfd, eventpoll)
+anon_fds () { find /proc/"$1"/fd -lname "anon_inode:\[$2\]" 2>/dev/null | wc -l ; }
+only_supervise () { [ -z "$(ps -o comm= --ppid "$SVSCAN_PID" | grep -vx supervise)" ] ; }
+
+@test "svscan: the kernel reaps for it; a pidfd per supervise tells it which one died" {
+  a=$(make_service a) ; mkdir "$a/log" ; printf '#!/bin/sh\nexec cat > out\n' > "$a/log/run" ; chmod +x "$a/log/run"
+  b=$(make_service b "mkorphans 200 50 ; touch made ; exec sleep 1000")
+  start_svscan -t 0 "$SVDIR"
+  wait_for 5 has_pid "$a" ; wait_for 5 has_pid "$a/log" ; wait_for 10 test -e "$b/made"
+  # one epoll set, three pidfds: a, a/log, b
+  assert_equal "$(anon_fds "$SVSCAN_PID" eventpoll)" 1
+  assert_equal "$(anon_fds "$SVSCAN_PID" pidfd)" 3
+  wait_for 5 only_supervise
+  sup=$(pgrep -P "$SVSCAN_PID" -f "^supervise a/log$")
+  kill -KILL "$sup"
+  wait_for 5 bash -c "pgrep -P $SVSCAN_PID -f '^supervise a/log$' | grep -vx $sup"
+  assert_equal "$(anon_fds "$SVSCAN_PID" pidfd)" 3
+  stop_svscan
+  assert_equal "$RC" 0
+  [ "$MS" -lt 1000 ]
+  [ ! -s "$T/svscan.err" ] || ! grep -q warning "$T/svscan.err"
+}
+
+@test "svscan: without pidfds (Linux < 5.3, a seccomp filter) it reaps with waitpid; all else the same" {
+  a=$(make_service a)
+  b=$(make_service b "mkorphans 200 50 ; touch made ; exec sleep 1000")
+  sysfail pidfd_open=ENOSYS -- svscan -t 0 "$SVDIR" 2>>"$T/svscan.err" &
+  SVSCAN_PID=$! ; track_pid "$SVSCAN_PID"
+  wait_for 5 has_pid "$a" ; wait_for 10 test -e "$b/made"
+  assert_equal "$(anon_fds "$SVSCAN_PID" eventpoll)" 0
+  assert_equal "$(anon_fds "$SVSCAN_PID" pidfd)" 0
+  wait_for 5 only_supervise
+  sup=$(pgrep -P "$SVSCAN_PID" -f "^supervise a$")
+  kill -KILL "$sup"
+  wait_for 5 bash -c "pgrep -P $SVSCAN_PID -f '^supervise a$' | grep -vx $sup"
+  stop_svscan
+  assert_equal "$RC" 0
+  [ "$MS" -lt 1000 ]
+  ! grep -q warning "$T/svscan.err"
+}
+
+@test "svscan: a supervise it cannot watch (epoll_ctl fails): one warning, then waitpid for good" {
+  for s in a b c ; do make_service $s >/dev/null ; done
+  sysfail epoll_ctl=ENOSPC -- svscan -t 0 "$SVDIR" 2>>"$T/svscan.err" &
+  SVSCAN_PID=$! ; track_pid "$SVSCAN_PID"
+  for s in a b c ; do wait_for 5 has_pid "$SVDIR/$s" ; done
+  run grep -c "^svscan: warning: unable to watch the supervise of [abc]: reaping with waitpid from now on: No space left on device$" "$T/svscan.err"
+  assert_output 1
+  for s in a b c ; do
+    sup=$(pgrep -P "$SVSCAN_PID" -f "^supervise $s$")
+    kill -KILL "$sup"
+    wait_for 5 bash -c "pgrep -P $SVSCAN_PID -f '^supervise $s$' | grep -vx $sup"
+  done
+  # no zombie left behind by the switch
+  [ -z "$(ps -o stat= --ppid "$SVSCAN_PID" | grep Z)" ]
+  stop_svscan
+  assert_equal "$RC" 0
+  [ "$MS" -lt 1000 ]
+}
+
 @test "svscan: supervise missing from PATH: a warning naming the service, retried until it appears" {
   d=$(make_service web "exec /bin/sleep 1000")
   mkdir "$T/pbin"
@@ -274,7 +334,6 @@ stop_svscan () {
   start_svscan -t 0 "$SVDIR"
   wait_for 10 test -e "$d/made"
   # every orphan exits after 50 ms; then only supervise processes may remain as children
-  only_supervise () { [ -z "$(ps -o comm= --ppid "$SVSCAN_PID" | grep -vx supervise)" ] ; }
   wait_for 5 only_supervise
 }
 
@@ -305,6 +364,8 @@ stop_svscan () {
   touch "$d/down"
   start_svscan -t 0 "$SVDIR"
   wait_for 5 has_pid "$d/log"
+  # the logger's supervise starts first: the service's may not be listening yet
+  wait_for 5 svok "$d"
   svc -u "$d"
   # each kill lands once the logger has written more since the previous one: mid-stream
   grown () { [ "$(cat "$d/log/main"/@* "$d/log/main/current" 2>/dev/null | wc -c)" -gt "$1" ] ; }

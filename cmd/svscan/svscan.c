@@ -11,8 +11,12 @@
 #include <unistd.h>
 #include <dirent.h>
 #include <limits.h>
+#include <sched.h>
+#include <poll.h>
+#include <sys/epoll.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -48,6 +52,8 @@ struct svc_s
   char *name ;           /* in the names arena */
   pid_t pid ;            /* supervise NAME, 0 if not running */
   pid_t logpid ;         /* supervise NAME/log, 0 if not running */
+  int pidfd ;            /* supervise NAME's pidfd (when the kernel reaps for us), else -1 */
+  int logpidfd ;
   int haslog ;
   int p[2] ;             /* NAME's stdout -> NAME/log's stdin; held by svscan */
   int seen ;             /* present at the last scan */
@@ -110,15 +116,102 @@ static unsigned int norphanterm = 0 ;
 
 static void tain_inf (tain *t) { tain_add_g(t, &tain_infinite_relative) ; }
 
+/* ---------- reaping: who does it ---------- */
+
+/* When the kernel allows it, svscan lets the kernel reap: with SA_NOCLDWAIT on SIGCHLD, a child
+   of ours that dies, and every orphan handed to us, is released on the spot by the exit that
+   made it a zombie. 5,000 orphans are then gone in half the time a waitpid loop takes, and no
+   zombie ever waits for us. Our own supervise processes would vanish the same way, so each is
+   started with a pidfd (CLONE_PIDFD: no window between the start and the watch) that an epoll
+   set watches; the epoll fd is one more fd in the loop, however many services there are.
+   Without pidfds (Linux < 5.3, or a seccomp filter) svscan reaps with waitpid on SIGCHLD and
+   tells its supervise processes apart by pid, as it always did; if watching one fails later
+   (epoll_ctl), it switches to that for good. Both paths end in child_gone(). */
+static int autoreap = 0 ;  /* SA_NOCLDWAIT is on, each new supervise comes with a pidfd */
+static int epfd = -1 ;     /* the epoll set of those pidfds; stays open after autoreap_stop for
+                              the ones it still watches */
+
+static int sys_pidfd_open (pid_t pid)
+{
+#ifdef SYS_pidfd_open
+  return (int)syscall(SYS_pidfd_open, pid, 0) ;
+#else
+  (void)pid ; errno = ENOSYS ; return -1 ;
+#endif
+}
+
+static int sys_pidfd_signal (int fd, int sig)
+{
+#ifdef SYS_pidfd_send_signal
+  return (int)syscall(SYS_pidfd_send_signal, fd, sig, (void *)0, 0) ;
+#else
+  (void)fd ; (void)sig ; errno = ENOSYS ; return -1 ;
+#endif
+}
+
+static int sigchld_nocldwait (int on)
+{
+  struct sigaction sa ;
+  if (sigaction(SIGCHLD, 0, &sa) < 0) return 0 ;
+  if (on) sa.sa_flags |= SA_NOCLDWAIT ; else sa.sa_flags &= ~SA_NOCLDWAIT ;
+  return sigaction(SIGCHLD, &sa, 0) == 0 ;
+}
+
+/* after the selfpipe is set up: sigaction keeps whatever it did to SIGCHLD */
+static void autoreap_start (void)
+{
+  int fd = sys_pidfd_open(getpid()) ;
+  if (fd < 0) return ;   /* no pidfds here: waitpid it is */
+  fd_close(fd) ;
+  epfd = epoll_create1(EPOLL_CLOEXEC) ;
+  if (epfd < 0) return ;
+  if (!sigchld_nocldwait(1)) { fd_close(epfd) ; epfd = -1 ; return ; }
+  autoreap = 1 ;
+}
+
+/* Watching one supervise failed: from now on dead children stay zombies again until waitpid
+   finds them. */
+static void autoreap_stop (char const *name)
+{
+  strerr_warnwusys("watch the supervise of ", name, ": reaping with waitpid from now on") ;
+  sigchld_nocldwait(0) ;
+  autoreap = 0 ;
+}
+
 /* ---------- children ---------- */
 
-/* A vfork child shares our memory until it execs: it leaves the errno of a failed exec here. */
+/* The child shares our memory until it execs: it leaves the errno of a failed exec here. */
 static volatile int vchild_errno ;
+/* ...and runs on this stack meanwhile (we are suspended: CLONE_VFORK) */
+static char childstack[16384] __attribute__((aligned(16))) ;
 
-/* vfork rather than fork: svscan starts up to -c supervise processes at once and must not copy
-   its page tables for each; and rather than posix_spawn, whose child puts all 64 dispositions
-   back one by one on the path every start waits on, where ours resets only the few signals that
-   were ignored when svscan started (exec resets the caught ones). The child gets an empty signal
+typedef struct childargs_s childargs_t ;
+struct childargs_s
+{
+  char const *const *argv ;
+  int fd ;
+  int to ;
+} ;
+
+/* Only system calls until exec; not instrumented by ASan, which would take this stack for a
+   stray one. */
+__attribute__((no_sanitize_address)) static int child_main (void *p)
+{
+  childargs_t const *a = p ;
+  tend_sig_childreset() ;
+  setsid() ;
+  /* dup2 also drops close-on-exec from the copy: the pipe end svscan holds stays ours alone */
+  if (a->fd >= 0 && dup2(a->fd, a->to) < 0) { vchild_errno = errno ; _exit(126) ; }
+  tend_exec_ae(a->argv, (char const *const *)environ, 0) ;
+  vchild_errno = errno ? errno : ENOENT ;
+  _exit(127) ;
+}
+
+/* clone(CLONE_VM | CLONE_VFORK), i.e. vfork, rather than fork: svscan starts up to -c
+   supervise processes at once and must not copy its page tables for each; and rather than
+   posix_spawn, whose child puts all 64 dispositions back one by one on the path every start
+   waits on, where ours resets only the few signals that were ignored when svscan started (exec
+   resets the caught ones). clone and not vfork for CLONE_PIDFD. The child gets an empty signal
    mask and its own session: a terminal's Ctrl-C then reaches svscan alone, which stops the
    tree in order (loggers drain), not every supervise at once. */
 static pid_t spawn_supervise (svc_t *s, int islog)
@@ -126,31 +219,51 @@ static pid_t spawn_supervise (svc_t *s, int islog)
   size_t nlen = strlen(s->name) ;
   char arg[nlen + sizeof("/log")] ;
   char const *argv[3] = { "supervise", arg, 0 } ;
-  int fd = !s->haslog ? -1 : islog ? s->p[0] : s->p[1] ;
+  childargs_t a = { .argv = argv, .fd = !s->haslog ? -1 : islog ? s->p[0] : s->p[1], .to = islog ? 0 : 1 } ;
+  int pidfd = -1 ;
   pid_t pid ;
   memcpy(arg, s->name, nlen) ;
   if (islog) memcpy(arg + nlen, "/log", sizeof("/log")) ; else arg[nlen] = 0 ;
   vchild_errno = 0 ;
-  pid = vfork() ;
+  pid = clone(&child_main, childstack + sizeof childstack,
+              CLONE_VM | CLONE_VFORK | SIGCHLD | (autoreap ? CLONE_PIDFD : 0), &a, &pidfd) ;
   if (pid < 0) { strerr_warnwusys("fork for ", arg, ": retrying in 1 second") ; return 0 ; }
-  if (!pid)
-  {
-    tend_sig_childreset() ;
-    setsid() ;
-    /* dup2 also drops close-on-exec from the copy: the pipe end svscan holds stays ours alone */
-    if (fd >= 0 && dup2(fd, islog ? 0 : 1) < 0) { vchild_errno = errno ; _exit(126) ; }
-    tend_exec_ae(argv, (char const *const *)environ, 0) ;
-    vchild_errno = errno ? errno : ENOENT ;
-    _exit(127) ;
-  }
   /* the child has exec'd or exited by now; an exited one is reaped like any other child */
   if (vchild_errno)
   {
+    if (pidfd >= 0) fd_close(pidfd) ;
     errno = vchild_errno ;
     strerr_warnwusys("spawn supervise for ", arg, ": retrying in 1 second") ;
     return 0 ;
   }
+  if (autoreap)
+  {
+    struct epoll_event ev = { .events = EPOLLIN, .data = { .fd = pidfd } } ;
+    if (pidfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, pidfd, &ev) < 0)
+    {
+      autoreap_stop(arg) ;
+      /* it may have died before the switch, reaped by the kernel: its pidfd says so */
+      if (pidfd >= 0)
+      {
+        struct pollfd x = { .fd = pidfd, .events = POLLIN, .revents = 0 } ;
+        int dead = poll(&x, 1, 0) > 0 ;
+        fd_close(pidfd) ;
+        if (dead) return 0 ;
+      }
+      pidfd = -1 ;
+    }
+  }
+  if (islog) s->logpidfd = pidfd ; else s->pidfd = pidfd ;
   return pid ;
+}
+
+/* A signal to our own supervise: through its pidfd when it has one, so a supervise that just
+   died (the kernel reaped it, its pid may be reused) is not confused with a stranger. */
+static void signal_supervise (svc_t *s, int islog, int sig)
+{
+  int fd = islog ? s->logpidfd : s->pidfd ;
+  if (fd >= 0) sys_pidfd_signal(fd, sig) ;
+  else kill(islog ? s->logpid : s->pid, sig) ;
 }
 
 /* ---------- control bytes to a supervise ---------- */
@@ -339,6 +452,7 @@ static void scan (int startnew)
       s->seen = 1 ;
       s->evfd = s->evwfd = -1 ;
       s->p[0] = s->p[1] = -1 ;
+      s->pidfd = s->logpidfd = -1 ;
       tain_copynow(&s->restart) ; tain_copynow(&s->logrestart) ;
       if (has_log(s->name, &isdir))
       {
@@ -359,8 +473,8 @@ static void scan (int startnew)
        service is gone and the pipe is closed (see reap) */
     s->gone = 1 ;
     critical_unsubscribe(s) ;
-    if (s->pid && !sendctl(s->name, "", "dx")) kill(s->pid, SIGTERM) ;
-    if (s->logpid && !sendctl(s->name, "/log", "x")) kill(s->logpid, SIGHUP) ;
+    if (s->pid && !sendctl(s->name, "", "dx")) signal_supervise(s, 0, SIGTERM) ;
+    if (s->logpid && !sendctl(s->name, "/log", "x")) signal_supervise(s, 1, SIGHUP) ;
   }
 }
 
@@ -393,6 +507,28 @@ static void start_all (void)
 
 /* ---------- stopping ---------- */
 
+/* the parent of process PID (its /proc name), or -1; its stat line is left in buf */
+static pid_t parent_of (char const *pidname, char *buf, size_t len)
+{
+  size_t plen = strlen(pidname) ;
+  char fn[plen + sizeof("/proc//stat")] ;
+  char *p ;
+  unsigned int ppid ;
+  ssize_t r ;
+  int fd ;
+  memcpy(fn, "/proc/", 6) ; memcpy(fn + 6, pidname, plen) ; memcpy(fn + 6 + plen, "/stat", 6) ;
+  /* one read: the ppid is in the first 100 bytes, no need to read on to end-of-file */
+  fd = open(fn, O_RDONLY | O_CLOEXEC) ;
+  if (fd < 0) return -1 ;
+  r = read(fd, buf, len - 1) ;
+  fd_close(fd) ;
+  if (r <= 0) return -1 ;
+  buf[r] = 0 ;
+  p = strrchr(buf, ')') ;
+  if (!p || strlen(p) < 5 || !uint_scan(p + 4, &ppid)) return -1 ;
+  return (pid_t)ppid ;
+}
+
 /* Our direct children that are not supervise processes of the table: orphans reparented to
    us (PID 1 or subreaper). TERM each once. */
 static void term_orphans (int sig)
@@ -404,11 +540,8 @@ static void term_orphans (int sig)
   {
     struct dirent *de ;
     pid_t pid ;
-    char fn[64] ;
     char buf[512] ;
-    ssize_t r ;
-    char *p ;
-    unsigned int ppid ;
+    int pfd = -1 ;
     errno = 0 ;
     de = readdir(d) ;
     if (!de) break ;
@@ -421,37 +554,35 @@ static void term_orphans (int sig)
       for (i = 0 ; i < tablen ; i++) if (tab[i].pid == pid || tab[i].logpid == pid) break ;
       if (i < tablen) continue ;
     }
-    memcpy(fn, "/proc/", 6) ; memcpy(fn + 6, de->d_name, strlen(de->d_name)) ;
-    memcpy(fn + 6 + strlen(de->d_name), "/stat", 6) ;
-    {
-      /* one read: the ppid is in the first 100 bytes, no need to read on to end-of-file */
-      int fd = open(fn, O_RDONLY | O_CLOEXEC) ;
-      if (fd < 0) continue ;
-      r = read(fd, buf, sizeof buf - 1) ;
-      close(fd) ;
-    }
-    if (r <= 0) continue ;
-    buf[r] = 0 ;
-    p = strrchr(buf, ')') ;
-    if (!p || strlen(p) < 5) continue ;
-    if (!uint_scan(p + 4, &ppid) || (pid_t)ppid != me) continue ;
-    if (sig == SIGKILL)
-    {
-      char comm[64] ;
-      char *q = strchr(buf, '(') ;
-      size_t cl = q && p > q ? (size_t)(p - q - 1) : 0 ;
-      if (cl >= sizeof comm) cl = sizeof comm - 1 ;
-      memcpy(comm, q ? q + 1 : "", cl) ; comm[cl] = 0 ;
-      strerr_warnw("process ", de->d_name, " (", comm, ") outside supervision still running at the grace deadline: sending SIGKILL") ;
-    }
+    if (parent_of(de->d_name, buf, sizeof buf) != me) continue ;
     if (sig == SIGTERM)
     {
       unsigned int j ;
       for (j = 0 ; j < norphanterm ; j++) if (orphanterm[j] == pid) break ;
       if (j < norphanterm) continue ;
-      if (norphanterm < sizeof orphanterm / sizeof *orphanterm) orphanterm[norphanterm++] = pid ;
     }
-    kill(pid, sig) ;
+    /* When the kernel reaps for us, an orphan that dies after we read its stat is gone at once
+       and its pid may go to someone else: take a pidfd, which names one process for good, and
+       ask again. (When we reap, its zombie keeps the pid ours until we do.) */
+    if (epfd >= 0)
+    {
+      pfd = sys_pidfd_open(pid) ;
+      if (pfd < 0) continue ;
+      if (parent_of(de->d_name, buf, sizeof buf) != me) { fd_close(pfd) ; continue ; }
+    }
+    if (sig == SIGKILL)
+    {
+      char comm[64] ;
+      char *q = strchr(buf, '(') ;
+      char *p = strrchr(buf, ')') ;
+      size_t cl = q && p > q ? (size_t)(p - q - 1) : 0 ;
+      if (cl >= sizeof comm) cl = sizeof comm - 1 ;
+      memcpy(comm, q ? q + 1 : "", cl) ; comm[cl] = 0 ;
+      strerr_warnw("process ", de->d_name, " (", comm, ") outside supervision still running at the grace deadline: sending SIGKILL") ;
+    }
+    if (sig == SIGTERM && norphanterm < sizeof orphanterm / sizeof *orphanterm) orphanterm[norphanterm++] = pid ;
+    if (pfd >= 0) { sys_pidfd_signal(pfd, sig) ; fd_close(pfd) ; }
+    else kill(pid, sig) ;
   }
   dir_close(d) ;
 }
@@ -467,8 +598,8 @@ static void stop_begin (char const *why)
   {
     svc_t *s = tab + i ;
     critical_unsubscribe(s) ;
-    if (s->pid && !sendctl(s->name, "", "dx")) kill(s->pid, SIGTERM) ;
-    if (s->logpid && !sendctl(s->name, "/log", "x")) kill(s->logpid, SIGHUP) ;
+    if (s->pid && !sendctl(s->name, "", "dx")) signal_supervise(s, 0, SIGTERM) ;
+    if (s->logpid && !sendctl(s->name, "/log", "x")) signal_supervise(s, 1, SIGHUP) ;
     /* a service without a running supervise: its logger must see end-of-file now */
     if (!s->pid && s->haslog && s->p[1] >= 0) { fd_close(s->p[1]) ; s->p[1] = -1 ; }
   }
@@ -531,40 +662,80 @@ static int supervisors_left (void)
   return 0 ;
 }
 
+/* supervise NAME (islog: NAME/log) of entry i is gone, whichever way we learned it */
+static void child_gone (unsigned int i, int islog)
+{
+  svc_t *s = tab + i ;
+  if (islog)
+  {
+    s->logpid = 0 ;
+    if (s->logpidfd >= 0) { fd_close(s->logpidfd) ; s->logpidfd = -1 ; }
+  }
+  else
+  {
+    s->pid = 0 ;
+    if (s->pidfd >= 0) { fd_close(s->pidfd) ; s->pidfd = -1 ; }
+    if (!stopping && !s->gone) tain_copynow(&s->restart), tain_addsec_g(&s->restart, 1) ;
+    /* the service is gone: the logger gets end-of-file once nobody else writes */
+    if ((stopping || s->gone) && s->haslog && s->p[1] >= 0) { fd_close(s->p[1]) ; s->p[1] = -1 ; }
+  }
+  if (s->gone && !s->pid && !s->logpid) entry_free(i) ;
+}
+
+/* orphans are only ours to stop when the whole tree stops; look for them once per batch of
+   deaths after the last supervise is gone, not at every exit (a /proc scan per exit is what
+   made a 100-service stop slow) */
+static void after_deaths (void)
+{
+  if (stopping && !supervisors_left()) term_orphans(killed ? SIGKILL : SIGTERM) ;
+}
+
+/* zombies: when the kernel does not reap for us, and any left by whoever exec'd into us */
 static void reap (void)
 {
   int reaped = 0 ;
   for (;;)
   {
     int wstat ;
-    pid_t pid = wait_nohang(&wstat) ;
+    pid_t pid = waitpid(-1, &wstat, WNOHANG) ;
     if (pid <= 0)
     {
+      /* no child at all, dead or alive: the tree is empty */
       if (pid < 0 && errno == ECHILD && stopping) finish_and_exit() ;
       break ;
     }
     reaped = 1 ;
     for (unsigned int i = 0 ; i < tablen ; i++)
     {
-      svc_t *s = tab + i ;
-      if (pid == s->pid)
-      {
-        s->pid = 0 ;
-        if (!stopping && !s->gone) tain_copynow(&s->restart), tain_addsec_g(&s->restart, 1) ;
-        /* the service is gone: the logger gets end-of-file once nobody else writes */
-        if ((stopping || s->gone) && s->haslog && s->p[1] >= 0) { fd_close(s->p[1]) ; s->p[1] = -1 ; }
-
-      }
-      else if (pid == s->logpid) s->logpid = 0 ;
-      else continue ;
-      if (s->gone && !s->pid && !s->logpid) entry_free(i) ;
-      break ;
+      if (pid == tab[i].pid) { child_gone(i, 0) ; break ; }
+      if (pid == tab[i].logpid) { child_gone(i, 1) ; break ; }
     }
   }
-  /* orphans are only ours to stop when the whole tree stops; look for them once per batch of
-     deaths after the last supervise is gone, not at every exit (a /proc scan per exit is what
-     made a 100-service stop slow) */
-  if (reaped && stopping && !supervisors_left()) term_orphans(killed ? SIGKILL : SIGTERM) ;
+  if (reaped) after_deaths() ;
+}
+
+/* our supervise processes the kernel reaped: their pidfds are readable */
+static void handle_pidfds (void)
+{
+  struct epoll_event ev[32] ;
+  int n, found = 0 ;
+  do
+  {
+    n = epoll_wait(epfd, ev, 32, 0) ;
+    if (n < 0) { if (errno != EINTR) strerr_warnwusys("read the pidfd set") ; return ; }
+    for (int k = 0 ; k < n ; k++)
+    {
+      unsigned int i ;
+      for (i = 0 ; i < tablen ; i++)
+      {
+        if (tab[i].pidfd == ev[k].data.fd) { child_gone(i, 0) ; found = 1 ; break ; }
+        if (tab[i].logpidfd == ev[k].data.fd) { child_gone(i, 1) ; found = 1 ; break ; }
+      }
+      /* not ours (cannot happen): drop it, or it would wake us forever */
+      if (i == tablen) epoll_ctl(epfd, EPOLL_CTL_DEL, ev[k].data.fd, 0) ;
+    }
+  } while (n == 32) ;
+  if (found) after_deaths() ;
 }
 
 /* ---------- control ---------- */
@@ -614,7 +785,8 @@ static void raise_nofile (void)
     if (setrlimit(RLIMIT_NOFILE, &rl) < 0) strerr_warnwusys("raise the open-files limit") ;
     getrlimit(RLIMIT_NOFILE, &rl) ;
   }
-  /* two pipe ends per logged service, plus an event FIFO pair per critical one */
+  /* two pipe ends and two pidfds per logged service, a pidfd per other one, an event FIFO
+     pair per critical one */
   d = opendir(".") ;
   if (!d) return ;
   for (;;)
@@ -636,10 +808,10 @@ static void raise_nofile (void)
     }
   }
   dir_close(d) ;
-  if ((rlim_t)(2 * logged + 2 * n + 16) > rl.rlim_cur)
+  if ((rlim_t)(3 * logged + 3 * n + 16) > rl.rlim_cur)
   {
     char a[UINT_FMT], b[UINT64_FMT] ;
-    a[uint_fmt(a, 2 * logged + 2 * n + 16)] = 0 ;
+    a[uint_fmt(a, 3 * logged + 3 * n + 16)] = 0 ;
     b[uint64_fmt(b, (uint64_t)rl.rlim_cur)] = 0 ;
     strerr_warnw("the services present need up to ", a, " descriptors but the open-files limit is ", b, ": some will not start") ;
   }
@@ -706,6 +878,7 @@ int main (int argc, char const *const *argv)
     sfd = tend_sig_selfpipe(sigs) ;
     if (sfd < 0) strerr_diefusys(111, "trap signals") ;
   }
+  autoreap_start() ;
   tain_now_set_stopwatch_g() ;
   raise_nofile() ;
   tain_inf(&stopdeadline) ;
@@ -716,7 +889,7 @@ int main (int argc, char const *const *argv)
 
   for (;;)
   {
-    iopause_fd x[2 + tablen] ;
+    iopause_fd x[3 + tablen] ;
     unsigned int n = 0, idx[tablen + 1] ;
     tain deadline = nextscan ;
     int r ;
@@ -733,8 +906,10 @@ int main (int argc, char const *const *argv)
     }
     x[n].fd = sfd ; x[n].events = IOPAUSE_READ ; n++ ;
     x[n].fd = ctlfd ; x[n].events = IOPAUSE_READ ; n++ ;
+    /* -1 without pidfds: poll skips it */
+    x[n].fd = epfd ; x[n].events = IOPAUSE_READ ; n++ ;
     for (unsigned int i = 0 ; i < tablen ; i++)
-      if (tab[i].evfd >= 0) { idx[n - 2] = i ; x[n].fd = tab[i].evfd ; x[n].events = IOPAUSE_READ ; n++ ; }
+      if (tab[i].evfd >= 0) { idx[n - 3] = i ; x[n].fd = tab[i].evfd ; x[n].events = IOPAUSE_READ ; n++ ; }
     r = iopause_g(x, n, &deadline) ;
     if (r < 0)
     {
@@ -743,9 +918,10 @@ int main (int argc, char const *const *argv)
     }
     if (x[0].revents & IOPAUSE_READ) handle_signals() ;
     if (x[1].revents & IOPAUSE_READ) handle_control(ctlfd) ;
-    for (unsigned int j = 2 ; j < n ; j++)
+    if (x[2].revents & IOPAUSE_READ) handle_pidfds() ;
+    for (unsigned int j = 3 ; j < n ; j++)
     {
-      unsigned int i = idx[j - 2] ;
+      unsigned int i = idx[j - 3] ;
       char buf[64] ;
       if (!(x[j].revents & IOPAUSE_READ) || i >= tablen || tab[i].evfd != x[j].fd) continue ;
       if (read(tab[i].evfd, buf, sizeof buf) > 0) critical_check(tab + i) ;
