@@ -337,6 +337,20 @@ only_supervise () { [ -z "$(ps -o comm= --ppid "$SVSCAN_PID" | grep -vx supervis
   wait_for 5 only_supervise
 }
 
+@test "svscan: an orphan outside supervision gets TERM at the stop, at once, not KILL at the deadline" {
+  # the orphan leaves the service's process group: only svscan's stop reaches it
+  d=$(make_service web '( setsid sh -c "trap \"echo termed > $PWD/termed ; exit 0\" TERM ; touch $PWD/armed ; while : ; do sleep 0.05 ; done" & ) ; while [ ! -e armed ] ; do sleep 0.01 ; done ; exec sleep 1000')
+  start_svscan -t 0 -g 5000 "$SVDIR"
+  wait_for 5 test -e "$d/armed"
+  # it is svscan's child now, beside the supervise
+  wait_for 5 bash -c "ps -o comm= --ppid $SVSCAN_PID | grep -qx sh"
+  stop_svscan
+  assert_equal "$RC" 0
+  [ "$MS" -lt 2000 ]
+  assert_equal "$(cat "$d/termed")" termed
+  ! grep -q "outside supervision" "$T/svscan.err"
+}
+
 @test "svscan: long names and add/remove cycles reuse the name storage" {
   long=$(printf 'n%.0s' $(seq 1 200))
   start_svscan -t 0 -c 2 "$SVDIR"

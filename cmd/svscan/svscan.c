@@ -529,12 +529,47 @@ static pid_t parent_of (char const *pidname, char *buf, size_t len)
   return (pid_t)ppid ;
 }
 
+/* Whether we may have a child that is not a supervise of the table, from the kernel's list of
+   our children: one read instead of a stat per process in /proc, for the common case where the
+   answer is no. When the list does not fit the buffer (read again, it could shift under us),
+   or the kernel has no such file, the answer is maybe. */
+static int maybe_orphans (void)
+{
+  char fn[sizeof("/proc//task//children") + 2 * PID_FMT] ;
+  char buf[4096] ;
+  size_t n = 0, i = 0 ;
+  ssize_t r ;
+  int fd ;
+  pid_t me = getpid() ;
+  memcpy(fn, "/proc/", 6) ; n = 6 ;
+  n += pid_fmt(fn + n, me) ; memcpy(fn + n, "/task/", 6) ; n += 6 ;
+  n += pid_fmt(fn + n, me) ; memcpy(fn + n, "/children", sizeof("/children")) ;
+  fd = open(fn, O_RDONLY | O_CLOEXEC) ;
+  if (fd < 0) return 1 ;
+  r = read(fd, buf, sizeof buf) ;
+  fd_close(fd) ;
+  if (r < 0 || (size_t)r == sizeof buf) return 1 ;
+  while (i < (size_t)r)
+  {
+    pid_t pid ;
+    size_t len = pid_scan(buf + i, &pid) ;
+    unsigned int j ;
+    if (!len) { i++ ; continue ; }
+    i += len ;
+    for (j = 0 ; j < tablen ; j++) if (tab[j].pid == pid || tab[j].logpid == pid) break ;
+    if (j == tablen) return 1 ;
+  }
+  return 0 ;
+}
+
 /* Our direct children that are not supervise processes of the table: orphans reparented to
    us (PID 1 or subreaper). TERM each once. */
 static void term_orphans (int sig)
 {
-  DIR *d = opendir("/proc") ;
+  DIR *d ;
   pid_t me = getpid() ;
+  if (!maybe_orphans()) return ;
+  d = opendir("/proc") ;
   if (!d) return ;
   for (;;)
   {
