@@ -205,6 +205,21 @@ at_least () { [ "$(count "$1")" -ge "$2" ] ; }
   wait_for 5 has_pid "$d"
 }
 
+@test "supervise: a stop the service ignores is published within 20 ms, not held for a death" {
+  d=$(make_service stubborn 'trap "" TERM ; touch armed ; while : ; do sleep 0.05 ; done')
+  start_supervise "$d"
+  wait_for 5 test -e "$d/armed"
+  pid=$(svpid "$d")
+  svc -d "$d"
+  wait_for 1 grep -qx "run, got TERM, want down" "$d/supervise/stat"
+  run svstat "$d"
+  assert_output --regexp "^$d: up \(pid $pid\) [0-9]+ seconds, want down$"
+  od -An -tx1 -j17 -N2 "$d/supervise/status" | grep -q "64 01"
+  svc -k "$d"
+  wait_for 5 no_pid "$d"
+  assert_equal "$(cat "$d/supervise/stat")" "down"
+}
+
 @test "supervise: a run script's children do not outlive it after d" {
   d=$(make_service web 'sleep 1001 & sleep 1002 & echo $! > child ; exec sleep 1000')
   start_supervise "$d"
