@@ -207,6 +207,16 @@ only_supervise () { [ -z "$(ps -o comm= --ppid "$SVSCAN_PID" | grep -vx supervis
   wait_for 5 has_pid "$d"
 }
 
+@test "svscan: a PATH element far beyond PATH_MAX is skipped, the next one found" {
+  d=$(make_service web "exec /bin/sleep 1000")
+  long=/$(printf 'x%.0s' $(seq 1 20000))
+  PATH="$long:$TEND_BIN:/usr/bin:/bin" "$TEND_BIN/svscan" -t 0 "$SVDIR" 2>>"$T/svscan.err" &
+  SVSCAN_PID=$!
+  track_pid "$SVSCAN_PID"
+  wait_for 5 has_pid "$d"
+  ! grep -q warning "$T/svscan.err"
+}
+
 @test "svscan: -c reached: a warning, never a silent skip" {
   make_service a >/dev/null ; make_service b >/dev/null ; make_service c >/dev/null
   start_svscan -t 0 -c 2 "$SVDIR"

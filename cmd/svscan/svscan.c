@@ -182,8 +182,6 @@ static void autoreap_stop (char const *name)
 
 /* The child shares our memory until it execs: it leaves the errno of a failed exec here. */
 static volatile int vchild_errno ;
-/* ...and runs on this stack meanwhile (we are suspended: CLONE_VFORK) */
-static char childstack[16384] __attribute__((aligned(16))) ;
 
 typedef struct childargs_s childargs_t ;
 struct childargs_s
@@ -220,15 +218,19 @@ static pid_t spawn_supervise (svc_t *s, int islog)
   char arg[nlen + sizeof("/log")] ;
   char const *argv[3] = { "supervise", arg, 0 } ;
   childargs_t a = { .argv = argv, .fd = !s->haslog ? -1 : islog ? s->p[0] : s->p[1], .to = islog ? 0 : 1 } ;
+  /* the child's stack until it execs: ours is suspended meanwhile (CLONE_VFORK). Here rather
+     than in the bss, which supervise (the same file) would carry too. */
+  char stack[8192] __attribute__((aligned(16))) ;
   int pidfd = -1 ;
   pid_t pid ;
   memcpy(arg, s->name, nlen) ;
   if (islog) memcpy(arg + nlen, "/log", sizeof("/log")) ; else arg[nlen] = 0 ;
   vchild_errno = 0 ;
-  pid = clone(&child_main, childstack + sizeof childstack,
+  pid = clone(&child_main, stack + sizeof stack,
               CLONE_VM | CLONE_VFORK | SIGCHLD | (autoreap ? CLONE_PIDFD : 0), &a, &pidfd) ;
   if (pid < 0) { strerr_warnwusys("fork for ", arg, ": retrying in 1 second") ; return 0 ; }
-  /* the child has exec'd or exited by now; an exited one is reaped like any other child */
+  /* the child has exec'd or exited by now; an exited one is gone already (the kernel reaped
+     it) or will be found by reap() */
   if (vchild_errno)
   {
     if (pidfd >= 0) fd_close(pidfd) ;

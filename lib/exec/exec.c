@@ -1,6 +1,7 @@
 /* exec.c: PATH search with a shell's 126/127 verdicts, and exec with environment modifications. */
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,8 +29,16 @@ int tend_exec_ae (char const *const *argv, char const *const *envp, char const *
   for (;;)
   {
     size_t dlen = strcspn(path, ":") ;
-    char fn[dlen + flen + 2] ;
+    /* a candidate longer than PATH_MAX could only fail with ENAMETOOLONG: skip it without
+       building it, so the buffer stays small (svscan runs this on an 8 KiB child stack) */
+    char fn[dlen + flen + 2 > PATH_MAX ? 1 : dlen + flen + 2] ;
     int e ;
+    if (dlen + flen + 2 > PATH_MAX)
+    {
+      if (!path[dlen]) break ;
+      path += dlen + 1 ;
+      continue ;
+    }
     /* an empty PATH element means the current directory, as in a shell */
     if (dlen) { memcpy(fn, path, dlen) ; fn[dlen] = '/' ; memcpy(fn + dlen + 1, file, flen + 1) ; }
     else memcpy(fn, file, flen + 1) ;
