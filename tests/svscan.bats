@@ -478,6 +478,30 @@ only_supervise () { [ -z "$(ps -o comm= --ppid "$SVSCAN_PID" | grep -vx supervis
   ! grep -q "disabled" "$T/svscan.err"
 }
 
+@test "svscan: its event FIFO in a critical service's supervise/event/ is removed when it stops watching" {
+  d=$(make_service main)
+  touch "$d/critical"
+  start_svscan -t 0 "$SVDIR"
+  wait_for 5 has_pid "$d"
+  fifos () { find "$d/supervise/event" -name "tend-wait:$SVSCAN_PID:*" -type p | wc -l ; }
+  assert_equal "$(fifos)" 1
+  # no longer critical: the next supervise is not watched, the FIFO goes
+  rm "$d/critical"
+  sup=$(pgrep -P "$SVSCAN_PID" -f '^supervise main$')
+  kill -KILL "$sup"
+  wait_for 5 bash -c "pgrep -P $SVSCAN_PID -f '^supervise main$' | grep -vx $sup"
+  assert_equal "$(fifos)" 0
+  touch "$d/critical"
+  sup=$(pgrep -P "$SVSCAN_PID" -f '^supervise main$')
+  kill -KILL "$sup"
+  wait_for 5 bash -c "pgrep -P $SVSCAN_PID -f '^supervise main$' | grep -vx $sup"
+  assert_equal "$(fifos)" 1
+  # the stop ends every watch
+  stop_svscan
+  assert_equal "$RC" 0
+  assert_equal "$(fifos)" 0
+}
+
 @test "svscan: critical is read again when a service's supervise starts" {
   d=$(make_service main 'exit 5')
   printf '#!/bin/sh\nexit 125\n' > "$d/finish" ; chmod +x "$d/finish"
