@@ -248,6 +248,10 @@ time_stop () {
   assert_success
   refute_line --regexp '^Z'
   assert_equal "$(grep -c ' sleep$' <<<"$output")" 1
+  # the runtime's default seccomp profile allows pidfds: the kernel reaps for svscan
+  run cx ls -l /proc/1/fd
+  assert_output --partial 'anon_inode:[eventpoll]'
+  assert_output --partial 'anon_inode:[pidfd]'
   time_stop 10
   assert_equal "$(exit_code)" 0
 }
