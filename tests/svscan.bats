@@ -140,6 +140,8 @@ anon_fds () { find /proc/"$1"/fd -lname "anon_inode:\[$2\]" 2>/dev/null | wc -l 
 only_supervise () { [ -z "$(ps -o comm= --ppid "$SVSCAN_PID" | grep -vx supervise)" ] ; }
 
 @test "svscan: the kernel reaps for it; a pidfd per supervise tells it which one died" {
+  IFS=. read -r kmaj kmin _ <<< "$(uname -r)"
+  [ "$kmaj" -gt 5 ] || { [ "$kmaj" = 5 ] && [ "${kmin%%[!0-9]*}" -ge 3 ] ; } || skip "Linux $(uname -r) has no pidfd_open (5.3): svscan reaps with waitpid there"
   a=$(make_service a) ; mkdir "$a/log" ; printf '#!/bin/sh\nexec cat > out\n' > "$a/log/run" ; chmod +x "$a/log/run"
   b=$(make_service b "mkorphans 200 50 ; touch made ; exec sleep 1000")
   start_svscan -t 0 "$SVDIR"
