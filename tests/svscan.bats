@@ -248,6 +248,20 @@ only_supervise () { [ -z "$(ps -o comm= --ppid "$SVSCAN_PID" | grep -vx supervis
   for p in $pids ; do dead "$p" ; done
 }
 
+@test "svscan: a supervise whose control FIFO is gone is stopped by signal at the stop" {
+  d=$(make_service web)
+  start_svscan -t 0 -g 5000 "$SVDIR"
+  wait_for 5 has_pid "$d"
+  pid=$(svpid "$d")
+  # svscan cannot write "dx" any more: it sends TERM (d then x) to that supervise, via its pidfd
+  rm "$d/supervise/control"
+  stop_svscan
+  assert_equal "$RC" 0
+  [ "$MS" -lt 2000 ]
+  dead "$pid"
+  ! grep -q "still running at the grace deadline" "$T/svscan.err"
+}
+
 @test "svscan: a service that ignores TERM is killed at the grace deadline; exit still 0" {
   d=$(make_service stubborn 'trap "" TERM ; touch armed ; while : ; do sleep 0.05 ; done')
   start_svscan -t 0 -g 300 "$SVDIR"

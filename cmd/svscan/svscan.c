@@ -606,7 +606,8 @@ static void term_orphans (int sig)
     }
     /* When the kernel reaps for us, an orphan that dies after we read its stat is gone at once
        and its pid may go to someone else: take a pidfd, which names one process for good, and
-       ask again. (When we reap, its zombie keeps the pid ours until we do.) */
+       ask again (whenever pidfds exist: also after autoreap_stop, where it costs nothing wrong).
+       When we reap, its zombie keeps the pid ours until we do. */
     if (epfd >= 0)
     {
       pfd = sys_pidfd_open(pid) ;
