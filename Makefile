@@ -51,10 +51,10 @@ TESTBINS := $(patsubst tests/helpers/%.c,$(BUILD)/testbin/%,$(TESTSRC))
 MANPAGES := $(wildcard doc/*.[18])
 BATS_FILES := $(sort $(wildcard tests/*.bats tests/compat/*.bats tests/integration/*.bats tests/container/*.bats))
 
-.PHONY: all check demo install clean distclean bench deps-build deps-test
+.PHONY: FORCE all check demo install clean distclean bench deps-build deps-test
 .DELETE_ON_ERROR:
 
-all: $(BINS) $(TESTBINS)
+all: $(BINS) $(TESTBINS) $(BUILD)/inst/svscan
 
 $(CONFIG): configure
 	@sh package/deps build
@@ -70,42 +70,49 @@ $(BUILD)/obj/%.o: %.c $(CONFIG)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-# Static builds (configure sets HOTLAYOUT): the section order of package/layout/static-hot-PROG.ld if there is
-# one (the long-running programs), else package/layout/static-hot.ld; the file says why.
-comma := ,
-hotld = $(if $(HOTLAYOUT),$(firstword $(wildcard $(HOTLAYOUT)-$(1).ld) $(HOTLAYOUT).ld))
-hotflag = $(if $(call hotld,$(1)),-Wl$(comma)-T$(comma)$(call hotld,$(1)))
+# svscan starts supervise by the path it was built for, never through PATH (another package's
+# supervise, daemontools' say, could win there). The build tree's svscan runs the build tree's
+# supervise; the installed svscan, linked from objects compiled a second time, runs
+# $(bindir)/supervise. gen/paths.h is rewritten only when the path changes, so a changed
+# prefix recompiles what uses it.
+SUPERVISE_BUILD := $(abspath $(BUILD)/bin/supervise)
+SUPERVISE_INST := $(bindir)/supervise
+SVSCANSRC := $(wildcard cmd/svscan/*.c)
 
-# supervise lives in svscan's file (bin/supervise is a hard link to bin/svscan): the two run side
-# by side in every tree, and the pages of one file are shared by every process that maps it, so
-# svscan's own memory is then its data alone. supervise.c is compiled a second time with its main
-# renamed, and svscan's main hands over when it is called by that name.
-JOINED := supervise
-JOINEDOBJ := $(patsubst %.c,$(BUILD)/obj/joined/%.o,$(foreach j,$(JOINED),$(wildcard cmd/$(j)/*.c)))
-
-$(BUILD)/obj/joined/%.o: %.c $(CONFIG)
+$(BUILD)/gen/build/tend-paths.h $(BUILD)/gen/inst/tend-paths.h: FORCE
 	@mkdir -p $(@D)
-	@$(if $(Q),echo "  CC      $< (in svscan)")
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -Dmain=tend_$(notdir $(*D))_main -MMD -MP -c -o $@ $<
+	@printf '#define TEND_SUPERVISE_PATH "%s"\n' '$(if $(findstring /inst/,$@),$(SUPERVISE_INST),$(SUPERVISE_BUILD))' > $@.new
+	@if cmp -s $@.new $@ ; then rm -f $@.new ; else mv -f $@.new $@ ; fi
 
-define PROG_template
-$(BUILD)/bin/$(1): $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard cmd/$(1)/*.c)) $(if $(filter svscan,$(1)),$(JOINEDOBJ)) $(BUILD)/libtend.a $(call hotld,$(1))
-	@mkdir -p $$(@D)
-	@$$(if $$(Q),echo "  LD      $$@")
-	$$(Q)$$(CC) $$(CFLAGS) $$(LDFLAGS) $(call hotflag,$(1)) -o $$@ $$(filter %.o,$$^) $(BUILD)/libtend.a $$(LDLIBS)
-endef
-$(foreach p,$(filter-out $(JOINED),$(PROGS)),$(eval $(call PROG_template,$(p))))
+$(BUILD)/obj/cmd/svscan/%.o: cmd/svscan/%.c $(CONFIG) $(BUILD)/gen/build/tend-paths.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) -I$(BUILD)/gen/build $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(addprefix $(BUILD)/bin/,$(JOINED)): $(BUILD)/bin/svscan
-	@$(if $(Q),echo "  LN      $@")
-	$(Q)ln -f $< $@
+$(BUILD)/obj-inst/cmd/svscan/%.o: cmd/svscan/%.c $(CONFIG) $(BUILD)/gen/inst/tend-paths.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $< (installed paths)")
+	$(Q)$(CC) -I$(BUILD)/gen/inst $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/testbin/%: $(BUILD)/obj/tests/helpers/%.o $(BUILD)/libtend.a $(call hotld,testbin)
+$(BUILD)/inst/svscan: $(patsubst %.c,$(BUILD)/obj-inst/%.o,$(SVSCANSRC)) $(BUILD)/libtend.a
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(call hotflag,testbin) -o $@ $< $(BUILD)/libtend.a $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libtend.a $(LDLIBS)
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+define PROG_template
+$(BUILD)/bin/$(1): $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard cmd/$(1)/*.c)) $(BUILD)/libtend.a
+	@mkdir -p $$(@D)
+	@$$(if $$(Q),echo "  LD      $$@")
+	$$(Q)$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(BUILD)/libtend.a $$(LDLIBS)
+endef
+$(foreach p,$(PROGS),$(eval $(call PROG_template,$(p))))
+
+$(BUILD)/testbin/%: $(BUILD)/obj/tests/helpers/%.o $(BUILD)/libtend.a
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libtend.a $(LDLIBS)
+
+-include $(shell find $(BUILD)/obj $(BUILD)/obj-inst -name '*.d' 2>/dev/null)
 
 # The whole suite. TEND_BIN and TEND_TESTBIN tell the tests which build to run.
 check: all
@@ -120,10 +127,9 @@ demo: all
 bench: all
 	sh tests/bench/run $(if $(QUICK),--quick)
 
-install: all
+install: all $(BUILD)/inst/svscan
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man8
-	install -m 0755 $(filter-out $(addprefix $(BUILD)/bin/,$(JOINED)),$(BINS)) $(DESTDIR)$(bindir)/
-	$(foreach j,$(JOINED),ln -f $(DESTDIR)$(bindir)/svscan $(DESTDIR)$(bindir)/$(j) ;)
+	install -m 0755 $(filter-out $(BUILD)/bin/svscan,$(BINS)) $(BUILD)/inst/svscan $(DESTDIR)$(bindir)/
 	$(if $(MANPAGES),install -m 0644 $(MANPAGES) $(DESTDIR)$(mandir)/man8/)
 
 clean:

@@ -81,3 +81,11 @@ teardown () { tend_teardown ; }
   assert_success
   assert_output ""
 }
+
+@test "chainloaders: a PATH element far beyond PATH_MAX is skipped, the next one found" {
+  long=/$(printf 'x%.0s' $(seq 1 20000))
+  run --separate-stderr env PATH="$long:/usr/bin:/bin" "$TEND_BIN/pgrphack" echo found
+  assert_success
+  assert_output found
+  assert_equal "$stderr" ""
+}

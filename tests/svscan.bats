@@ -43,12 +43,16 @@ stop_svscan () {
   assert_equal "${#lines[@]}" 2
 }
 
-@test "svscan: supervise is the same file, and acts as supervise by that name only" {
-  [ "$TEND_BIN/supervise" -ef "$TEND_BIN/svscan" ]
+@test "svscan and supervise are two programs: no dispatch on the name they are called by" {
   run "$TEND_BIN/supervise"
   assert_failure 100
   assert_output "supervise: usage: supervise dir"
-  run "$TEND_BIN/svscan" -x
+  run cmp -s "$TEND_BIN/supervise" "$TEND_BIN/svscan"
+  assert_failure
+  # a copy of svscan under supervise's name is still svscan (a packager's rename cannot turn it
+  # into the other program)
+  cp "$TEND_BIN/svscan" "$T/supervise"
+  run "$T/supervise" -x
   assert_failure 100
   assert_output --partial "svscan: usage: svscan"
 }
@@ -197,26 +201,41 @@ only_supervise () { [ -z "$(ps -o comm= --ppid "$SVSCAN_PID" | grep -vx supervis
   [ "$MS" -lt 1000 ]
 }
 
-@test "svscan: supervise missing from PATH: a warning naming the service, retried until it appears" {
+@test "svscan runs the supervise it was built for, not one found through PATH" {
   d=$(make_service web "exec /bin/sleep 1000")
   mkdir "$T/pbin"
-  PATH="$T/pbin" "$TEND_BIN/svscan" -t 0 "$SVDIR" 2>>"$T/svscan.err" &
+  printf '#!/bin/sh\ntouch %s/impostor\nexec /bin/sleep 1000\n' "$T" > "$T/pbin/supervise"
+  chmod +x "$T/pbin/supervise"
+  PATH="$T/pbin:$PATH" "$TEND_BIN/svscan" -t 0 "$SVDIR" 2>>"$T/svscan.err" &
   SVSCAN_PID=$!
   track_pid "$SVSCAN_PID"
-  wait_for 5 grep -q "^svscan: warning: unable to spawn supervise for web: retrying in 1 second: No such file or directory$" "$T/svscan.err"
-  [ ! -e "$d/supervise/pid" ]
-  ln -s "$TEND_BIN/supervise" "$T/pbin/supervise"
   wait_for 5 has_pid "$d"
+  # our supervise: it keeps the event dir daemontools' does not
+  assert [ -d "$d/supervise/event" ]
+  assert [ ! -e "$T/impostor" ]
 }
 
-@test "svscan: a PATH element far beyond PATH_MAX is skipped, the next one found" {
+@test "svscan moved away from the path it was built for runs the supervise beside it" {
+  inst=$TEND_BIN/../inst/svscan
+  [ -x "$inst" ] || skip "no installed-path svscan in the build ($inst)"
+  built=$(strings "$inst" | grep -m1 '/supervise$')
+  [ ! -e "$built" ] || skip "$built exists on this machine: the fallback would not be used"
+  mkdir "$T/reloc"
+  cp "$inst" "$T/reloc/svscan"
   d=$(make_service web "exec /bin/sleep 1000")
-  long=/$(printf 'x%.0s' $(seq 1 20000))
-  PATH="$long:$TEND_BIN:/usr/bin:/bin" "$TEND_BIN/svscan" -t 0 "$SVDIR" 2>>"$T/svscan.err" &
+  PATH=/usr/bin:/bin "$T/reloc/svscan" -t 0 "$SVDIR" 2>>"$T/svscan.err" &
+  SVSCAN_PID=$!
+  track_pid "$SVSCAN_PID"
+  wait_for 5 grep -q "^svscan: warning: unable to spawn $built for web: retrying in 1 second: No such file or directory$" "$T/svscan.err"
+  assert [ ! -e "$d/supervise/pid" ]
+  # supervise appears beside it: found at the next start, no PATH involved
+  kill "$SVSCAN_PID"
+  wait "$SVSCAN_PID" || true
+  cp "$TEND_BIN/supervise" "$T/reloc/supervise"
+  PATH=/usr/bin:/bin "$T/reloc/svscan" -t 0 "$SVDIR" 2>>"$T/svscan.err" &
   SVSCAN_PID=$!
   track_pid "$SVSCAN_PID"
   wait_for 5 has_pid "$d"
-  ! grep -q warning "$T/svscan.err"
 }
 
 @test "svscan: -c reached: a warning, never a silent skip" {

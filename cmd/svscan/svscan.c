@@ -38,6 +38,7 @@
 #include <tend/event.h>
 #include <tend/sig.h>
 #include <tend/exec.h>
+#include "tend-paths.h"   /* TEND_SUPERVISE_PATH, written by the Makefile */
 
 #define USAGE "svscan [ -t rescan-seconds ] [ -c max ] [ -g grace-ms ] [ dir ]"
 #define CTLDIR ".svscan"
@@ -185,6 +186,28 @@ static void autoreap_stop (char const *name)
 /* The child shares our memory until it execs: it leaves the errno of a failed exec here. */
 static volatile int vchild_errno ;
 
+/* The supervise to run: the one this svscan was built for (its installed path, or the build
+   tree's), else the one beside svscan's own file, for a copy moved elsewhere (static programs
+   copied into an image's /usr/local/bin). Never a PATH search: another package's supervise
+   (daemontools') earlier in PATH would run silently, without the event dir or the extended
+   status. Resolved once: if neither exists, every start fails and is retried, naming the path. */
+static char supervise_beside[PATH_MAX] ;
+static char const *supervise_path = TEND_SUPERVISE_PATH ;
+
+static void find_supervise (void)
+{
+  ssize_t r ;
+  char *slash ;
+  if (access(TEND_SUPERVISE_PATH, X_OK) == 0) return ;
+  r = readlink("/proc/self/exe", supervise_beside, sizeof supervise_beside - sizeof "supervise") ;
+  if (r <= 0 || (size_t)r >= sizeof supervise_beside - sizeof "supervise") return ;
+  supervise_beside[r] = 0 ;
+  slash = strrchr(supervise_beside, '/') ;
+  if (!slash) return ;
+  memcpy(slash + 1, "supervise", sizeof "supervise") ;
+  if (access(supervise_beside, X_OK) == 0) supervise_path = supervise_beside ;
+}
+
 typedef struct childargs_s childargs_t ;
 struct childargs_s
 {
@@ -202,7 +225,7 @@ __attribute__((no_sanitize_address)) static int child_main (void *p)
   setsid() ;
   /* dup2 also drops close-on-exec from the copy: the pipe end svscan holds stays ours alone */
   if (a->fd >= 0 && dup2(a->fd, a->to) < 0) { vchild_errno = errno ; _exit(126) ; }
-  tend_exec_ae(a->argv, (char const *const *)environ, 0) ;
+  execve(supervise_path, (char *const *)a->argv, environ) ;
   vchild_errno = errno ? errno : ENOENT ;
   _exit(127) ;
 }
@@ -218,6 +241,7 @@ static pid_t spawn_supervise (svc_t *s, int islog)
 {
   size_t nlen = strlen(s->name) ;
   char arg[nlen + sizeof("/log")] ;
+  /* argv[0] is the bare name, for ps; the file is supervise_path */
   char const *argv[3] = { "supervise", arg, 0 } ;
   childargs_t a = { .argv = argv, .fd = !s->haslog ? -1 : islog ? s->p[0] : s->p[1], .to = islog ? 0 : 1 } ;
   /* the child's stack until it execs: ours is suspended meanwhile (CLONE_VFORK). Here rather
@@ -237,7 +261,7 @@ static pid_t spawn_supervise (svc_t *s, int islog)
   {
     if (pidfd >= 0) fd_close(pidfd) ;
     errno = vchild_errno ;
-    strerr_warnwusys("spawn supervise for ", arg, ": retrying in 1 second") ;
+    strerr_warnwusys("spawn ", supervise_path, " for ", arg, ": retrying in 1 second") ;
     return 0 ;
   }
   if (autoreap)
@@ -861,18 +885,8 @@ static void raise_nofile (void)
   }
 }
 
-/* supervise.c's main, linked into this file (see the Makefile) */
-extern int tend_supervise_main (int, char const *const *) ;
-
 int main (int argc, char const *const *argv)
 {
-  /* bin/supervise is a hard link to this file: one file's pages are shared by svscan and every
-     supervise it starts, so the tree's code is in memory once */
-  if (argc && argv[0])
-  {
-    char const *base = strrchr(argv[0], '/') ;
-    if (!strcmp(base ? base + 1 : argv[0], "supervise")) return tend_supervise_main(argc, argv) ;
-  }
   subgetopt l = SUBGETOPT_ZERO ;
   int sfd, ctlfd, lockfd ;
   PROG = "svscan" ;
@@ -893,6 +907,7 @@ int main (int argc, char const *const *argv)
   if (!fd_sanitize()) strerr_diefusys(111, "sanitize standard descriptors") ;
   if (argc && chdir(argv[0]) < 0) strerr_diefusys(111, "chdir to ", argv[0]) ;
 
+  find_supervise() ;
   ispid1 = getpid() == 1 ;
   /* not PID 1: adopt orphans anyway, so we reap and stop them the same way (tests, --init) */
   if (!ispid1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) strerr_warnwusys("become a child subreaper") ;

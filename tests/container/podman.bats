@@ -28,7 +28,7 @@ make_rootfs () {
   local r=$1 bin=$2 a
   mkdir -p "$r/bin" "$r/usr/bin" "$r/etc" "$r/tmp" "$r/proc" "$r/sys" "$r/dev"
   chmod 1777 "$r/tmp"
-  cp -a "$bin"/* "$r/usr/bin/"   # -a: supervise stays a hard link to svscan
+  cp -a "$bin"/* "$r/usr/bin/"
   cp /bin/busybox "$r/bin/busybox"
   # relative links (busybox --install -s would point them at the host's busybox path); busybox's
   # own svc/svok and the like must not shadow ours, so names we ship get no link
