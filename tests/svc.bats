@@ -118,3 +118,47 @@ nlines () { [ -f "$1" ] && [ "$(wc -l < "$1")" = "$2" ] ; }
   run cat "$d/sigs"
   assert_output "$(printf 'HUP\nALRM')"
 }
+
+# fill FIFO $1 to the brim through a non-blocking writer (the caller holds a reader open)
+fill_fifo () {
+  python3 -c '
+import os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_NONBLOCK)
+try:
+    while True: os.write(fd, b"\0" * 4096)
+except BlockingIOError:
+    pass
+try:
+    while True: os.write(fd, b"\0")
+except BlockingIOError:
+    pass
+' "$1"
+}
+
+@test "svc: a control FIFO whose reader does not read fails at once, never hangs" {
+  d=$(make_service web)
+  mkdir -p "$d/supervise" && mkfifo "$d/supervise/control"
+  # a reader that never reads: this shell, read-write so the open cannot block
+  exec 8<>"$d/supervise/control"
+  fill_fifo "$d/supervise/control"
+  run timeout 10 svc -u "$d"
+  exec 8<&-
+  assert_failure 111
+  assert_output "svc: warning: unable to control $d: supervise/control is full: supervise is not reading it"
+}
+
+@test "svc: a control that is not a FIFO is refused; permission denied is said" {
+  d=$(make_service web)
+  mkdir -p "$d/supervise" && : > "$d/supervise/control"
+  run svc -u "$d"
+  assert_failure 111
+  assert_output "svc: warning: unable to control $d: supervise/control is not a FIFO"
+  assert_equal "$(stat -c %s "$d/supervise/control")" 0
+  [ "$(id -u)" = 0 ] || skip "needs root to act as another user"
+  rm "$d/supervise/control"
+  start_supervise "$d"
+  chmod 755 "$T" "$SVDIR" "$d" "$d/supervise"
+  run setpriv --reuid=65534 --regid=65534 --clear-groups svc -d "$d"
+  assert_failure 111
+  assert_output "svc: warning: unable to control $d: Permission denied"
+}
