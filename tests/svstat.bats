@@ -141,10 +141,50 @@ assert b["error"].startswith("unable to open supervise/ok")
   wait_for 5 is_ready "$b"
   run svstat -c
   assert_success
-  svc -d -wd "$b"
+  # wanted up and not up: unhealthy
+  echo 3 > "$b/notification-fd"
+  svc -r -wr "$b"
   run svstat -c
   assert_failure 1
-  assert_output --regexp "^b: down"
+  assert_output --regexp "^b: up .*state up"
+}
+
+@test "svstat -c: a service down on purpose (down file, svc -d) is healthy" {
+  a=$(make_service a) ; b=$(make_service b) ; c=$(make_service c)
+  touch "$b/down"
+  start_supervise "$a"
+  start_supervise "$b"
+  start_supervise "$c"
+  wait_for 5 is_ready "$a"
+  wait_for 5 is_ready "$c"
+  # normally down, never started: in the state it is wanted in
+  run svstat -c "$b"
+  assert_success
+  assert_output ""
+  # taken down with svc -d
+  svc -d -wD "$c"
+  run svstat -c "$c"
+  assert_success
+  assert_output ""
+  run svstat -c
+  assert_success
+  assert_output ""
+  # wanted up again and not up yet is not healthy; up and ready again is
+  echo 3 > "$c/notification-fd"
+  svc -u -wu "$c"
+  run svstat -c "$c"
+  assert_failure 1
+  assert_output --regexp "^$c: up .*state up"
+}
+
+@test "svstat -c: a service supervise gave up on (failed) is unhealthy, though its want is down" {
+  d=$(make_service web 'exit 3')
+  printf '#!/bin/sh\nexit 125\n' > "$d/finish" ; chmod +x "$d/finish"
+  start_supervise "$d"
+  wait_for 5 sh -c "svstat -l '$d' | grep -q ', failed'"
+  run svstat -c "$d"
+  assert_failure 1
+  assert_output --regexp "^$d: down .*failed"
 }
 
 @test "svstat: usage" {

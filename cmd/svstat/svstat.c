@@ -202,12 +202,20 @@ static void putjsonobj (svinfo_t const *s, int ok)
   put("}\n") ;
 }
 
-/* -c: up and, where it has readiness, ready */
+/* -c: healthy is "in the state it is wanted in". Only a service wanted up (u, or o while it
+   still runs) that is not up, or not ready where readiness is known, is unhealthy; so is one
+   supervise gave up on (failed sets want d, but nobody asked for that). A normally-down
+   service or one taken down with svc -d is healthy: a health check must not fail for ever
+   because a debugging tool is off. */
 static int healthy (svinfo_t const *s)
 {
   tend_status_t const *st = &s->st ;
-  if (!s->running || !st->pid || st->runstate != 1) return 0 ;
-  if (st->version) return st->state == TEND_STATE_READY ;
+  int up ;
+  if (!s->running) return 0 ;
+  if (st->version && (st->flags & TEND_STATUS_F_FAILED)) return 0 ;
+  up = st->pid && st->runstate == 1 && (!st->version || st->state == TEND_STATE_READY) ;
+  if (st->want == 'u') return up ;
+  if (!st->want) return st->runstate != 1 || up ;
   return 1 ;
 }
 
