@@ -192,3 +192,35 @@ assert b["error"].startswith("unable to open supervise/ok")
   assert_failure 100
   assert_output --partial "svstat: usage:"
 }
+
+# a service dir $d whose supervise/ looks alive: an ok FIFO with a reader (fd 8 of the test)
+fake_alive () {
+  d=$(make_service web)
+  mkdir -p "$d/supervise"
+  mkfifo "$d/supervise/ok"
+  exec 8<>"$d/supervise/ok"
+}
+
+@test "svstat: a FIFO as supervise/status is refused at once, never waited on" {
+  fake_alive
+  mkfifo "$d/supervise/status"
+  run timeout 10 svstat "$d"
+  assert_failure 111
+  assert_output "$d: unable to read supervise/status: not a regular file"
+  run timeout 10 svstat -c "$d"
+  assert_failure 1
+  assert_output "$d: unable to read supervise/status: not a regular file"
+  run timeout 10 svstat -j "$d"
+  assert_failure 111
+  assert_output "{\"service\":\"$d\",\"path\":\"$d\",\"error\":\"unable to read supervise/status: not a regular file\"}"
+  exec 8<&-
+}
+
+@test "svstat: a supervise/ok that is not a FIFO says so, never 'up'" {
+  d=$(make_service web)
+  mkdir -p "$d/supervise"
+  : > "$d/supervise/ok"
+  run timeout 10 svstat "$d"
+  assert_failure 111
+  assert_output "$d: unable to open supervise/ok: not a FIFO"
+}

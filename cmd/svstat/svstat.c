@@ -79,7 +79,11 @@ static int gather (svinfo_t *s)
   else if (errno == ENOENT) s->normallyup = 1 ;
   else { s->err = "unable to stat down" ; s->errnum = errno ; return 0 ; }
   r = tend_svok(s->dir) ;
-  if (r < 0) { s->err = "unable to open supervise/ok" ; s->errnum = errno ; return 0 ; }
+  if (r < 0)
+  {
+    if (errno == EINVAL) { s->err = "unable to open supervise/ok: not a FIFO" ; return 0 ; }
+    s->err = "unable to open supervise/ok" ; s->errnum = errno ; return 0 ;
+  }
   if (!r)
   {
     /* tell "not a service" from "not supervised": daemontools says ok is missing */
@@ -92,6 +96,8 @@ static int gather (svinfo_t *s)
   r = tend_status_read(s->dir, &s->st) ;
   if (r < 0)
   {
+    /* a FIFO or a device there: refused without blocking (a hung svstat -c hangs the probe) */
+    if (errno == EINVAL) { s->err = "unable to read supervise/status: not a regular file" ; return 0 ; }
     s->err = errno == ENOENT || errno == EACCES ? "unable to open supervise/status" : "unable to read supervise/status" ;
     s->errnum = errno ; return 0 ;
   }
