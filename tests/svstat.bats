@@ -224,3 +224,21 @@ fake_alive () {
   assert_failure 111
   assert_output "$d: unable to open supervise/ok: not a FIFO"
 }
+
+@test "svstat -j: a name that is not UTF-8 (or has quotes, controls) still gives JSON that parses" {
+  name=$(printf 'w\xffe\xc3\x28b\xed\xa0\x80"q\\\x01\xe2\x82\xacz')
+  d=$(make_service "$name")
+  start_supervise "$d"
+  run svstat -j "$d" "$T/no$name"
+  assert_failure 111
+  printf '%s\n' "$output" | python3 -c '
+import json, sys
+lines = sys.stdin.buffer.read().decode("utf-8").splitlines()
+assert len(lines) == 2, lines
+a = json.loads(lines[0]); b = json.loads(lines[1])
+want = "w\ufffde\ufffd(b\ufffd\ufffd\ufffd\"q\\\x01\u20acz"
+assert a["service"].endswith("/" + want), repr(a["service"])
+assert a["supervised"] is True
+assert b["path"].endswith("/no" + want), repr(b["path"])
+'
+}

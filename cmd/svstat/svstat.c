@@ -33,21 +33,54 @@ static uint64_t secondssince (tend_tai64n_t const *t)
   return now.sec > t->sec ? now.sec - t->sec : 0 ;
 }
 
-/* JSON string: escapes what JSON requires; other bytes pass as they are */
-static void putjson (char const *s)
+/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlong forms, no surrogates,
+   nothing above U+10FFFF), or 0 if the bytes there are not one. */
+static size_t utf8len (unsigned char const *s)
 {
-  put("\"") ;
-  for (; *s ; s++)
+  unsigned char c = s[0] ;
+  size_t n ;
+  unsigned char lo = 0x80, hi = 0xbf ;
+  if (c < 0x80) return 1 ;
+  if (c >= 0xc2 && c <= 0xdf) n = 2 ;
+  else if (c >= 0xe0 && c <= 0xef)
   {
-    unsigned char c = (unsigned char)*s ;
-    if (c == '"' || c == '\\') { char b[2] = { '\\', (char)c } ; putn(b, 2) ; }
+    n = 3 ;
+    if (c == 0xe0) lo = 0xa0 ;
+    if (c == 0xed) hi = 0x9f ;
+  }
+  else if (c >= 0xf0 && c <= 0xf4)
+  {
+    n = 4 ;
+    if (c == 0xf0) lo = 0x90 ;
+    if (c == 0xf4) hi = 0x8f ;
+  }
+  else return 0 ;
+  /* the string ends with a NUL, which fails this test: no read past its end */
+  if (s[1] < lo || s[1] > hi) return 0 ;
+  for (size_t i = 2 ; i < n ; i++) if (s[i] < 0x80 || s[i] > 0xbf) return 0 ;
+  return n ;
+}
+
+/* JSON string: escapes what JSON requires. A service name or path is any bytes, but JSON text
+   is UTF-8: a byte that does not start a valid UTF-8 sequence becomes U+FFFD, so every line
+   parses (the argument itself, not the JSON, is what to give the next command). */
+static void putjson (char const *str)
+{
+  unsigned char const *s = (unsigned char const *)str ;
+  put("\"") ;
+  while (*s)
+  {
+    unsigned char c = *s ;
+    size_t n ;
+    if (c == '"' || c == '\\') { char b[2] = { '\\', (char)c } ; putn(b, 2) ; s++ ; }
     else if (c < 0x20)
     {
       static char const hex[] = "0123456789abcdef" ;
       char b[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] } ;
-      putn(b, 6) ;
+      putn(b, 6) ; s++ ;
     }
-    else putn((char const *)&c, 1) ;
+    else if ((n = utf8len(s))) { putn((char const *)s, n) ; s += n ; }
+    else { put("\\ufffd") ; s++ ; }
   }
   put("\"") ;
 }
