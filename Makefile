@@ -48,11 +48,15 @@ LIBOBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIBSRC))
 BINS := $(addprefix $(BUILD)/bin/,$(PROGS))
 TESTSRC := $(wildcard tests/helpers/*.c)
 TESTBINS := $(patsubst tests/helpers/%.c,$(BUILD)/testbin/%,$(TESTSRC))
+TESTOBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(TESTSRC))
 MANPAGES := $(wildcard doc/*.[18])
 BATS_FILES := $(sort $(wildcard tests/*.bats tests/compat/*.bats tests/integration/*.bats tests/container/*.bats))
 
 .PHONY: all check demo install clean distclean bench deps-build deps-test
 .DELETE_ON_ERROR:
+# The test helpers' objects are made only through the pattern rule, so make would take them
+# for intermediate files, delete them after linking, and relink every helper on the next run.
+.SECONDARY: $(TESTOBJ)
 
 all: $(BINS) $(TESTBINS)
 

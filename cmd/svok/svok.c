@@ -4,7 +4,7 @@
 #include <sys/stat.h>
 #include <skalibs/strerr.h>
 #include <skalibs/stralloc.h>
-#include <tend/status.h>
+#include <tend/svok.h>
 #include <tend/svpath.h>
 
 #define USAGE "svok service"

@@ -15,7 +15,9 @@
 #include <skalibs/sig.h>
 #include <skalibs/direntry.h>
 #include <tend/tai.h>
+#include <tend/clock.h>
 #include <tend/status.h>
+#include <tend/svok.h>
 #include <tend/svpath.h>
 
 #define USAGE "svstat [ -l | -j | -c ] service..."

@@ -8,7 +8,7 @@
 #include <skalibs/stralloc.h>
 #include <skalibs/tai.h>
 #include <skalibs/exec.h>
-#include <tend/status.h>
+#include <tend/svok.h>
 #include <tend/svpath.h>
 #include <tend/wait.h>
 

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <skalibs/djbunix.h>
@@ -140,28 +139,4 @@ char const *tend_state_name (unsigned int s)
   static char const *const names[TEND_STATE_COUNT] =
     { "down", "starting", "up", "ready", "stopping", "finishing", "backoff", "failed" } ;
   return s < TEND_STATE_COUNT ? names[s] : "unknown" ;
-}
-
-uint64_t tend_monotonic_ms (void)
-{
-  struct timespec ts ;
-  clock_gettime(CLOCK_MONOTONIC, &ts) ;
-  return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000 ;
-}
-
-int tend_svok (char const *dir)
-{
-  size_t dlen = strlen(dir) ;
-  char fn[dlen + sizeof("/supervise/ok")] ;
-  struct stat st ;
-  int fd ;
-  memcpy(fn, dir, dlen) ;
-  memcpy(fn + dlen, "/supervise/ok", sizeof("/supervise/ok")) ;
-  fd = open(fn, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY) ;
-  if (fd < 0) return errno == ENXIO || errno == ENOENT ? 0 : -1 ;
-  /* a regular file opens for writing whoever runs: it would say "running" of nothing */
-  if (fstat(fd, &st) < 0) { fd_close(fd) ; return -1 ; }
-  fd_close(fd) ;
-  if (!S_ISFIFO(st.st_mode)) { errno = EINVAL ; return -1 ; }
-  return 1 ;
 }

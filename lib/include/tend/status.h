@@ -79,12 +79,5 @@ extern int tend_status_valid (tend_status_t const *) ;
 /* supervise's writer, relative to its cwd: supervise/status.new then rename. 1/0 */
 extern int tend_status_write (tend_status_t const *) ;
 extern char const *tend_state_name (unsigned int) ;
-/* milliseconds on CLOCK_MONOTONIC, the clock of the restart deadline */
-extern uint64_t tend_monotonic_ms (void) ;
-
-/* Is a supervisor running on DIR? Opens DIR/supervise/ok for writing, non-blocking.
-   1 yes, 0 no (ENXIO: no reader, ENOENT: no ok fifo), -1 other error (errno set; EINVAL:
-   supervise/ok is not a FIFO). */
-extern int tend_svok (char const *) ;
 
 #endif
