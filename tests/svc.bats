@@ -162,3 +162,34 @@ except BlockingIOError:
   assert_failure 111
   assert_output "svc: warning: unable to control $d: Permission denied"
 }
+
+@test "svc, svstat, svok, svwait: NAME/log is the logger of the service NAME in the scan dir" {
+  d=$(make_service web)
+  mkdir "$d/log" && printf '#!/bin/sh\nexec sleep 1000\n' > "$d/log/run" && chmod +x "$d/log/run"
+  start_supervise "$d/log"
+  cd "$T"
+  [ ! -e web/log ]
+  run svc -d web/log
+  assert_success
+  assert_output ""
+  wait_for 5 no_pid "$d/log"
+  run svstat web/log
+  assert_success
+  assert_output --regexp "^web/log: down [0-9]+ seconds, normally up$"
+  run svok web/log
+  assert_success
+  run svwait -d -t 5000 web/log
+  assert_success
+  run svc -u -wu -T 5000 web/log
+  assert_success
+  # a path that exists from here is still a path: the scan dir is not looked at
+  mkdir -p "$T/here/web/log/supervise" && mkfifo "$T/here/web/log/supervise/control"
+  cd "$T/here"
+  run svc -d web/log
+  assert_failure 111
+  assert_output "svc: warning: unable to control web/log: supervise not running"
+  # only NAME/log: other paths stay paths
+  run svc -d web/other
+  assert_failure 111
+  assert_output "svc: warning: unable to control web/other: No such file or directory"
+}

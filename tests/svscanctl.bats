@@ -53,3 +53,19 @@ for size in (4096, 1):
   assert_failure 111
   assert_output "svscanctl: fatal: unable to control $SVDIR: svscan not running"
 }
+
+@test "svscanctl: without a dir, the scan directory the other clients find (\$SVDIR, else the record)" {
+  mkdir -p "$SVDIR/.svscan" && mkfifo "$SVDIR/.svscan/control"
+  exec 8<>"$SVDIR/.svscan/control"
+  cd "$T"
+  run svscanctl -a
+  assert_success
+  assert_equal "$(timeout 5 head -c 1 <&8)" "a"
+  mkdir -p "$TEND_RUNDIR" && ln -s "$SVDIR" "$TEND_RUNDIR/scandir"
+  run env -u SVDIR svscanctl -n
+  assert_success
+  assert_equal "$(timeout 5 head -c 1 <&8)" "n"
+  exec 8<&-
+  run svscanctl -a "$SVDIR" extra
+  assert_failure 100
+}
