@@ -4,10 +4,12 @@
 #   STATIC=1    build fully static programs into build/static (what a container image ships)
 #   WERROR=1    warnings are errors (CI)
 #   BUILD=DIR   build directory (default build, or build/san with SANITIZE=1)
+#   LINTBATS=0  check: skip tests/lint-bats (assertions bats cannot fail) before the suite
 
 SANITIZE ?= 0
 STATIC ?= 0
 WERROR ?= 0
+LINTBATS ?= 1
 ifeq ($(STATIC),1)
 BUILD ?= build/static
 CONFIG := $(BUILD)/config.mak
@@ -114,6 +116,7 @@ $(BUILD)/testbin/%: $(BUILD)/obj/tests/helpers/%.o $(BUILD)/libtend.a $(call hot
 # The whole suite. TEND_BIN and TEND_TESTBIN tell the tests which build to run.
 check: all
 	@sh package/deps test
+	$(if $(filter 1,$(LINTBATS)),sh tests/lint-bats $(BATS_FILES))
 	TEND_BIN=$(abspath $(BUILD)/bin) TEND_TESTBIN=$(abspath $(BUILD)/testbin) \
 	TEND_SANITIZE=$(SANITIZE) bats $(BATSFLAGS) $(BATS_FILES)
 
