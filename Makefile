@@ -4,10 +4,12 @@
 #   STATIC=1    build fully static programs into build/static (what a container image ships)
 #   WERROR=1    warnings are errors (CI)
 #   BUILD=DIR   build directory (default build, or build/san with SANITIZE=1)
+#   LINTBATS=0  check: skip tests/lint-bats (assertions bats cannot fail) before the suite
 
 SANITIZE ?= 0
 STATIC ?= 0
 WERROR ?= 0
+LINTBATS ?= 1
 ifeq ($(STATIC),1)
 BUILD ?= build/static
 CONFIG := $(BUILD)/config.mak
@@ -48,11 +50,15 @@ LIBOBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIBSRC))
 BINS := $(addprefix $(BUILD)/bin/,$(PROGS))
 TESTSRC := $(wildcard tests/helpers/*.c)
 TESTBINS := $(patsubst tests/helpers/%.c,$(BUILD)/testbin/%,$(TESTSRC))
+TESTOBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(TESTSRC))
 MANPAGES := $(wildcard doc/*.[18])
 BATS_FILES := $(sort $(wildcard tests/*.bats tests/compat/*.bats tests/integration/*.bats tests/container/*.bats))
 
 .PHONY: FORCE all check demo install clean distclean bench deps-build deps-test
 .DELETE_ON_ERROR:
+# The test helpers' objects are made only through the pattern rule, so make would take them
+# for intermediate files, delete them after linking, and relink every helper on the next run.
+.SECONDARY: $(TESTOBJ)
 
 all: $(BINS) $(TESTBINS) $(BUILD)/inst/svscan
 
@@ -117,6 +123,7 @@ $(BUILD)/testbin/%: $(BUILD)/obj/tests/helpers/%.o $(BUILD)/libtend.a
 # The whole suite. TEND_BIN and TEND_TESTBIN tell the tests which build to run.
 check: all
 	@sh package/deps test
+	$(if $(filter 1,$(LINTBATS)),sh tests/lint-bats $(BATS_FILES))
 	TEND_BIN=$(abspath $(BUILD)/bin) TEND_TESTBIN=$(abspath $(BUILD)/testbin) \
 	TEND_SANITIZE=$(SANITIZE) bats $(BATSFLAGS) $(BATS_FILES)
 

@@ -125,3 +125,36 @@ blocked () { grep -q -- "-> FLOCK *ADVISORY *WRITE $1 " /proc/locks ; }
   run -126 --separate-stderr setlock "$T/lk" /etc/passwd
   assert_equal "$stderr" "setlock: fatal: unable to run /etc/passwd: Permission denied"
 }
+
+@test "setlock: a FIFO is refused at once (with -n too), never waited on; -x makes it exit 0" {
+  mkfifo "$T/lkfifo"
+  for opt in -n -N ; do
+    run --separate-stderr timeout 10 setlock $opt "$T/lkfifo" echo ran
+    assert_failure 111
+    assert_equal "$output" ""
+    assert_equal "$stderr" "setlock: fatal: unable to open $T/lkfifo: not a regular file"
+  done
+  # with a reader the open succeeds: still refused, nothing written
+  exec 8<>"$T/lkfifo"
+  run --separate-stderr timeout 10 setlock -n "$T/lkfifo" echo ran
+  assert_failure 111
+  assert_equal "$stderr" "setlock: fatal: unable to open $T/lkfifo: not a regular file"
+  exec 8<&-
+  run --separate-stderr timeout 10 setlock -x "$T/lkfifo" echo ran
+  assert_success
+  assert_equal "$output" ""
+  assert_equal "$stderr" ""
+}
+
+@test "setlock: a symlink to a regular file is followed, as daemontools does; the program gets a blocking fd" {
+  : > "$T/real"
+  ln -s real "$T/link"
+  # the flags of the descriptor the program inherited on the lock file
+  run setlock "$T/link" sh -c 'for f in /proc/$$/fd/* ; do [ "$(readlink "$f")" = "$1" ] && sed -n "s/^flags:[[:space:]]*//p" "/proc/$$/fdinfo/${f##*/}" ; done ; true' sh "$T/real"
+  assert_success
+  assert_output --regexp '^[0-7]+$'
+  # O_NONBLOCK (04000 octal) is cleared
+  assert_equal $(( 0$output & 04000 )) 0
+  run setlock -n "$T/link" true
+  assert_success
+}

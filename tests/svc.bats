@@ -118,3 +118,78 @@ nlines () { [ -f "$1" ] && [ "$(wc -l < "$1")" = "$2" ] ; }
   run cat "$d/sigs"
   assert_output "$(printf 'HUP\nALRM')"
 }
+
+# fill FIFO $1 to the brim through a non-blocking writer (the caller holds a reader open)
+fill_fifo () {
+  python3 -c '
+import os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_NONBLOCK)
+try:
+    while True: os.write(fd, b"\0" * 4096)
+except BlockingIOError:
+    pass
+try:
+    while True: os.write(fd, b"\0")
+except BlockingIOError:
+    pass
+' "$1"
+}
+
+@test "svc: a control FIFO whose reader does not read fails at once, never hangs" {
+  d=$(make_service web)
+  mkdir -p "$d/supervise" && mkfifo "$d/supervise/control"
+  # a reader that never reads: this shell, read-write so the open cannot block
+  exec 8<>"$d/supervise/control"
+  fill_fifo "$d/supervise/control"
+  run timeout 10 svc -u "$d"
+  exec 8<&-
+  assert_failure 111
+  assert_output "svc: warning: unable to control $d: supervise/control is full: supervise is not reading it"
+}
+
+@test "svc: a control that is not a FIFO is refused; permission denied is said" {
+  d=$(make_service web)
+  mkdir -p "$d/supervise" && : > "$d/supervise/control"
+  run svc -u "$d"
+  assert_failure 111
+  assert_output "svc: warning: unable to control $d: supervise/control is not a FIFO"
+  assert_equal "$(stat -c %s "$d/supervise/control")" 0
+  [ "$(id -u)" = 0 ] || skip "needs root to act as another user"
+  rm "$d/supervise/control"
+  start_supervise "$d"
+  chmod 755 "$T" "$SVDIR" "$d" "$d/supervise"
+  run setpriv --reuid=65534 --regid=65534 --clear-groups svc -d "$d"
+  assert_failure 111
+  assert_output "svc: warning: unable to control $d: Permission denied"
+}
+
+@test "svc, svstat, svok, svwait: NAME/log is the logger of the service NAME in the scan dir" {
+  d=$(make_service web)
+  mkdir "$d/log" && printf '#!/bin/sh\nexec sleep 1000\n' > "$d/log/run" && chmod +x "$d/log/run"
+  start_supervise "$d/log"
+  cd "$T"
+  [ ! -e web/log ]
+  run svc -d web/log
+  assert_success
+  assert_output ""
+  wait_for 5 no_pid "$d/log"
+  run svstat web/log
+  assert_success
+  assert_output --regexp "^web/log: down [0-9]+ seconds, normally up$"
+  run svok web/log
+  assert_success
+  run svwait -d -t 5000 web/log
+  assert_success
+  run svc -u -wu -T 5000 web/log
+  assert_success
+  # a path that exists from here is still a path: the scan dir is not looked at
+  mkdir -p "$T/here/web/log/supervise" && mkfifo "$T/here/web/log/supervise/control"
+  cd "$T/here"
+  run svc -d web/log
+  assert_failure 111
+  assert_output "svc: warning: unable to control web/log: supervise not running"
+  # only NAME/log: other paths stay paths
+  run svc -d web/other
+  assert_failure 111
+  assert_output "svc: warning: unable to control web/other: No such file or directory"
+}

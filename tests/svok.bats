@@ -48,3 +48,12 @@ teardown () { tend_teardown ; }
   run svok web
   assert_success
 }
+
+@test "svok: a supervise/ok that is not a FIFO is an error (111), not 'running'" {
+  d=$(make_service web)
+  mkdir -p "$d/supervise"
+  : > "$d/supervise/ok"
+  run svok "$d"
+  assert_failure 111
+  assert_output "svok: fatal: unable to open $d/supervise/ok: not a FIFO"
+}

@@ -141,14 +141,104 @@ assert b["error"].startswith("unable to open supervise/ok")
   wait_for 5 is_ready "$b"
   run svstat -c
   assert_success
-  svc -d -wd "$b"
+  # wanted up and not up: unhealthy
+  echo 3 > "$b/notification-fd"
+  svc -r -wr "$b"
   run svstat -c
   assert_failure 1
-  assert_output --regexp "^b: down"
+  assert_output --regexp "^b: up .*state up"
+}
+
+@test "svstat -c: a service down on purpose (down file, svc -d) is healthy" {
+  a=$(make_service a) ; b=$(make_service b) ; c=$(make_service c)
+  touch "$b/down"
+  start_supervise "$a"
+  start_supervise "$b"
+  start_supervise "$c"
+  wait_for 5 is_ready "$a"
+  wait_for 5 is_ready "$c"
+  # normally down, never started: in the state it is wanted in
+  run svstat -c "$b"
+  assert_success
+  assert_output ""
+  # taken down with svc -d
+  svc -d -wD "$c"
+  run svstat -c "$c"
+  assert_success
+  assert_output ""
+  run svstat -c
+  assert_success
+  assert_output ""
+  # wanted up again and not up yet is not healthy; up and ready again is
+  echo 3 > "$c/notification-fd"
+  svc -u -wu "$c"
+  run svstat -c "$c"
+  assert_failure 1
+  assert_output --regexp "^$c: up .*state up"
+}
+
+@test "svstat -c: a service supervise gave up on (failed) is unhealthy, though its want is down" {
+  d=$(make_service web 'exit 3')
+  printf '#!/bin/sh\nexit 125\n' > "$d/finish" ; chmod +x "$d/finish"
+  start_supervise "$d"
+  wait_for 5 sh -c "svstat -l '$d' | grep -q ', failed'"
+  run svstat -c "$d"
+  assert_failure 1
+  assert_output --regexp "^$d: down .*failed"
 }
 
 @test "svstat: usage" {
   run svstat -z x
   assert_failure 100
   assert_output --partial "svstat: usage:"
+}
+
+# a service dir $d whose supervise/ looks alive: an ok FIFO with a reader (fd 8 of the test)
+fake_alive () {
+  d=$(make_service web)
+  mkdir -p "$d/supervise"
+  mkfifo "$d/supervise/ok"
+  exec 8<>"$d/supervise/ok"
+}
+
+@test "svstat: a FIFO as supervise/status is refused at once, never waited on" {
+  fake_alive
+  mkfifo "$d/supervise/status"
+  run timeout 10 svstat "$d"
+  assert_failure 111
+  assert_output "$d: unable to read supervise/status: not a regular file"
+  run timeout 10 svstat -c "$d"
+  assert_failure 1
+  assert_output "$d: unable to read supervise/status: not a regular file"
+  run timeout 10 svstat -j "$d"
+  assert_failure 111
+  assert_output "{\"service\":\"$d\",\"path\":\"$d\",\"error\":\"unable to read supervise/status: not a regular file\"}"
+  exec 8<&-
+}
+
+@test "svstat: a supervise/ok that is not a FIFO says so, never 'up'" {
+  d=$(make_service web)
+  mkdir -p "$d/supervise"
+  : > "$d/supervise/ok"
+  run timeout 10 svstat "$d"
+  assert_failure 111
+  assert_output "$d: unable to open supervise/ok: not a FIFO"
+}
+
+@test "svstat -j: a name that is not UTF-8 (or has quotes, controls) still gives JSON that parses" {
+  name=$(printf 'w\xffe\xc3\x28b\xed\xa0\x80"q\\\x01\xe2\x82\xacz')
+  d=$(make_service "$name")
+  start_supervise "$d"
+  run svstat -j "$d" "$T/no$name"
+  assert_failure 111
+  printf '%s\n' "$output" | python3 -c '
+import json, sys
+lines = sys.stdin.buffer.read().decode("utf-8").splitlines()
+assert len(lines) == 2, lines
+a = json.loads(lines[0]); b = json.loads(lines[1])
+want = "w\ufffde\ufffd(b\ufffd\ufffd\ufffd\"q\\\x01\u20acz"
+assert a["service"].endswith("/" + want), repr(a["service"])
+assert a["supervised"] is True
+assert b["path"].endswith("/no" + want), repr(b["path"])
+'
 }

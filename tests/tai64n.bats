@@ -30,7 +30,8 @@ label_unix () { local h=${1:1:16} ; echo $(( 0x$h - 0x400000000000000a )) ; }
   out=$(echo x | tai64n)
   after=$(date +%s)
   t=$(label_unix "$out")
-  [ "$t" -ge "$before" ] && [ "$t" -le "$after" ]
+  [ "$t" -ge "$before" ]
+  [ "$t" -le "$after" ]
   # nanoseconds below 10^9
   [ $(( 0x${out:17:8} )) -lt 1000000000 ]
 }

@@ -8,7 +8,7 @@ setup () {
   tend_setup
   # ours, not daemontools' program of the same name further down PATH
   for p in tai64nlocal ; do [ -x "$TEND_BIN/$p" ] || { echo "no $TEND_BIN/$p: build first" >&2 ; return 1 ; } ; done
-  # labels with odd values (nanoseconds over 10^9, years past 9999, before 1000 and before
+  # labels with odd values (nanoseconds over 10^9: left as they are, years past 9999, before 1000 and before
   # 1 AD, the last one localtime takes), more than 24 digits, other terminators, no label
   printf '%s\n' \
     '@4000000069287a3c2a5f6d4c hello' \
@@ -32,7 +32,7 @@ teardown () { tend_teardown ; }
 @test "tai64nlocal: labels to UTC, byte for byte as daemontools prints them" {
   printf '%s\n' \
     '2025-11-27 16:20:02.710896972 hello' \
-    '2025-11-27 16:20:02.4294967295 x' \
+    '@4000000069287a3cffffffff x' \
     '1970-01-01 00:00:00.000000000 epoch' \
     '11476-08-15 05:20:00.000000005 far' \
     '512-04-26 14:13:20.000000005 old' \
@@ -54,7 +54,7 @@ teardown () { tend_teardown ; }
 @test "tai64nlocal: TZ is honoured" {
   printf '%s\n' \
     '2025-11-27 21:50:02.710896972 hello' \
-    '2025-11-27 21:50:02.4294967295 x' \
+    '@4000000069287a3cffffffff x' \
     '1970-01-01 05:30:00.000000000 epoch' \
     '11476-08-15 10:50:00.000000005 far' \
     '512-04-26 19:43:20.000000005 old' \
@@ -75,6 +75,16 @@ teardown () { tend_teardown ; }
     '@4000000069287A3c2a5f6d4c upper' '@40f0c2ab7c54ad7100000005 too far' > "$T/bad"
   run --separate-stderr sh -c 'TZ=UTC0 tai64nlocal < "$1" | cmp - "$1"' sh "$T/bad"
   assert_success
+}
+
+@test "tai64nlocal: nanoseconds of 10^9 or more are not a time: the line passes unchanged" {
+  printf '%s\n' '@4000000069287a3c3b9aca00 ten to the ninth' '@4000000069287a3cffffffff max' \
+    '@0000004000000069287a3c3b9aca00 long' '@4000000069287a3c3b9aca00' > "$T/bad"
+  run --separate-stderr sh -c 'TZ=UTC0 tai64nlocal < "$1" | cmp - "$1"' sh "$T/bad"
+  assert_success
+  # the largest valid count still converts
+  run sh -c 'echo "@4000000069287a3c3b9ac9ff ok" | TZ=UTC0 tai64nlocal'
+  assert_output "2025-11-27 16:20:02.999999999 ok"
 }
 
 @test "tai64nlocal: a label cut short by the end of input is copied, not dropped" {

@@ -1,9 +1,12 @@
 /* setlock: run a program holding an flock on a file (daemontools-compatible). */
 
+#include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/file.h>
 #include <skalibs/strerr.h>
 #include <skalibs/sgetopt.h>
+#include <skalibs/djbunix.h>
 #include <tend/exec.h>
 
 #define USAGE "setlock [ -nNxX ] file prog..."
@@ -30,12 +33,37 @@ int main (int argc, char const *const *argv)
   if (argc < 2) strerr_dieusage(100, USAGE) ;
   /* append mode and no O_TRUNC: the lock file may hold data someone else cares about.
      No close-on-exec: the program inherits the descriptor, and with it the lock, which
-     lasts until the last process holding that open file description ends. */
-  fd = open(argv[0], O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY, 0600) ;
+     lasts until the last process holding that open file description ends.
+     O_NONBLOCK: a FIFO would block the open until some reader came (-n too, which promises
+     not to wait); it is opened at once, or fails with ENXIO, and is refused below. Links are
+     followed, as daemontools' setlock follows them. */
+  fd = open(argv[0], O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY | O_NONBLOCK, 0600) ;
   if (fd < 0)
   {
     if (quiet) return 0 ;
+    /* ENXIO on open: a FIFO without a reader (or a device that is not there) */
+    if (errno == ENXIO) strerr_dief(111, "unable to open ", argv[0], ": not a regular file") ;
     strerr_diefusys(111, "open ", argv[0]) ;
+  }
+  /* a lock is a regular file: a FIFO, a device or a socket is not one anybody else locks */
+  {
+    struct stat st ;
+    if (fstat(fd, &st) < 0)
+    {
+      if (quiet) return 0 ;
+      strerr_diefusys(111, "stat ", argv[0]) ;
+    }
+    if (!S_ISREG(st.st_mode))
+    {
+      if (quiet) return 0 ;
+      strerr_dief(111, "unable to open ", argv[0], ": not a regular file") ;
+    }
+  }
+  /* the program inherits the descriptor: give it the ordinary blocking kind */
+  if (ndelay_off(fd) < 0)
+  {
+    if (quiet) return 0 ;
+    strerr_diefusys(111, "set ", argv[0], " blocking") ;
   }
   /* flock, as daemontools and runit take it, so their setlock and chpst -l exclude ours */
   if (flock(fd, LOCK_EX | (nb ? LOCK_NB : 0)) < 0)

@@ -23,6 +23,7 @@
 #include <skalibs/env.h>
 #include <skalibs/exec.h>
 #include <tend/tai.h>
+#include <tend/clock.h>
 #include <tend/status.h>
 #include <tend/event.h>
 #include <tend/sig.h>

@@ -1,18 +1,16 @@
 /* svc: send control bytes to supervisors, optionally wait for the services to reach a state. */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/stat.h>
 #include <skalibs/types.h>
 #include <skalibs/sgetopt.h>
-#include <skalibs/allreadwrite.h>
 #include <skalibs/strerr.h>
 #include <skalibs/stralloc.h>
 #include <skalibs/sig.h>
 #include <skalibs/tai.h>
 #include <skalibs/djbunix.h>
+#include <tend/control.h>
 #include <tend/svpath.h>
 #include <tend/wait.h>
 
@@ -22,34 +20,16 @@
 /* 1 if the bytes were written, 0 (warned) otherwise */
 static int control (char const *dir, char const *cmds, size_t n)
 {
-  size_t dlen = strlen(dir) ;
-  char fn[dlen + sizeof("/supervise/control")] ;
-  struct stat st ;
-  int fd ;
-  memcpy(fn, dir, dlen) ;
-  memcpy(fn + dlen, "/supervise/control", sizeof("/supervise/control")) ;
-  fd = open(fn, O_WRONLY | O_NONBLOCK | O_CLOEXEC) ;
-  if (fd < 0)
+  if (tend_control_send(dir, TEND_CONTROL_SUPERVISE, cmds, n)) return 1 ;
+  switch (errno)
   {
-    if (errno == ENXIO) strerr_warnwu("control ", dir, ": supervise not running") ;
-    else strerr_warnwusys("control ", dir) ;
-    return 0 ;
+    case ENXIO : strerr_warnwu("control ", dir, ": supervise not running") ; break ;
+    /* a regular file there would swallow the bytes and nobody would act on them */
+    case EINVAL : strerr_warnwu("control ", dir, ": supervise/control is not a FIFO") ; break ;
+    case EAGAIN : strerr_warnwu("control ", dir, ": supervise/control is full: supervise is not reading it") ; break ;
+    default : strerr_warnwusys("control ", dir) ; break ;
   }
-  /* a regular file there would swallow the bytes and nobody would act on them */
-  if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode))
-  {
-    fd_close(fd) ;
-    strerr_warnwu("control ", dir, ": supervise/control is not a FIFO") ;
-    return 0 ;
-  }
-  if (n && (ndelay_off(fd) < 0 || allwrite(fd, cmds, n) < n))
-  {
-    strerr_warnwusys("write commands to ", dir) ;
-    fd_close(fd) ;
-    return 0 ;
-  }
-  fd_close(fd) ;
-  return 1 ;
+  return 0 ;
 }
 
 int main (int argc, char const *const *argv)

@@ -4,7 +4,7 @@
 #include <sys/stat.h>
 #include <skalibs/strerr.h>
 #include <skalibs/stralloc.h>
-#include <tend/status.h>
+#include <tend/svok.h>
 #include <tend/svpath.h>
 
 #define USAGE "svok service"
@@ -25,7 +25,11 @@ int main (int argc, char const *const *argv)
     if (!S_ISDIR(st.st_mode)) { errno = ENOTDIR ; strerr_diefusys(111, "chdir to ", sa.s) ; }
   }
   r = tend_svok(sa.s) ;
-  if (r < 0) strerr_diefusys(111, "open ", sa.s, "/supervise/ok") ;
+  if (r < 0)
+  {
+    if (errno == EINVAL) strerr_dief(111, "unable to open ", sa.s, "/supervise/ok: not a FIFO") ;
+    strerr_diefusys(111, "open ", sa.s, "/supervise/ok") ;
+  }
   stralloc_free(&sa) ;
   return r ? 0 : 100 ;
 }

@@ -1,23 +1,23 @@
 /* svscanctl: send commands to a running svscan through DIR/.svscan/control. */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/stat.h>
 #include <skalibs/sgetopt.h>
 #include <skalibs/strerr.h>
-#include <skalibs/allreadwrite.h>
-#include <skalibs/djbunix.h>
 #include <skalibs/sig.h>
+#include <skalibs/stralloc.h>
+#include <tend/control.h>
+#include <tend/svpath.h>
 
-#define USAGE "svscanctl [ -a ] [ -n ] [ -t ] dir"
+#define USAGE "svscanctl [ -a ] [ -n ] [ -t ] [ dir ]"
 
 int main (int argc, char const *const *argv)
 {
   subgetopt l = SUBGETOPT_ZERO ;
   char cmds[3] ;
   size_t n = 0 ;
+  stralloc sa = STRALLOC_ZERO ;
+  char const *dir ;
   PROG = "svscanctl" ;
   for (;;)
   {
@@ -32,23 +32,30 @@ int main (int argc, char const *const *argv)
     }
   }
   argc -= l.ind ; argv += l.ind ;
-  if (argc != 1 || !n) strerr_dieusage(100, USAGE) ;
+  if (argc > 1 || !n) strerr_dieusage(100, USAGE) ;
   sig_altignore(SIGPIPE) ;
+  /* without a dir: the scan directory every other client would find for a bare name */
+  if (argc) dir = argv[0] ;
+  else
   {
-    size_t dlen = strlen(argv[0]) ;
-    char fn[dlen + sizeof("/.svscan/control")] ;
-    struct stat st ;
-    int fd ;
-    memcpy(fn, argv[0], dlen) ;
-    memcpy(fn + dlen, "/.svscan/control", sizeof("/.svscan/control")) ;
-    fd = open(fn, O_WRONLY | O_NONBLOCK | O_CLOEXEC) ;
-    if (fd < 0)
-    {
-      if (errno == ENXIO) strerr_dief(111, "unable to control ", argv[0], ": svscan not running") ;
-      strerr_diefusys(111, "open ", fn) ;
-    }
-    if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode)) strerr_dief(111, "unable to control ", argv[0], ": ", fn, " is not a FIFO") ;
-    if (ndelay_off(fd) < 0 || allwrite(fd, cmds, n) < n) strerr_diefusys(111, "write to ", fn) ;
+    if (!tend_svpath_scandir(&sa) || !stralloc_0(&sa)) strerr_diefusys(111, "find the scan directory") ;
+    dir = sa.s ;
   }
+  if (!tend_control_send(dir, TEND_CONTROL_SVSCAN, cmds, n))
+  {
+    size_t dlen = strlen(dir) ;
+    char fn[dlen + sizeof(TEND_CONTROL_SVSCAN)] ;
+    memcpy(fn, dir, dlen) ;
+    memcpy(fn + dlen, TEND_CONTROL_SVSCAN, sizeof(TEND_CONTROL_SVSCAN)) ;
+    switch (errno)
+    {
+      case ENXIO : strerr_dief(111, "unable to control ", dir, ": svscan not running") ;
+      case EINVAL : strerr_dief(111, "unable to control ", dir, ": ", fn, " is not a FIFO") ;
+      case EAGAIN : strerr_dief(111, "unable to control ", dir, ": ", fn, " is full: svscan is not reading it") ;
+      case EPIPE : strerr_diefusys(111, "write to ", fn) ;
+      default : strerr_diefusys(111, "open ", fn) ;
+    }
+  }
+  stralloc_free(&sa) ;
   return 0 ;
 }

@@ -15,7 +15,9 @@
 #include <skalibs/sig.h>
 #include <skalibs/direntry.h>
 #include <tend/tai.h>
+#include <tend/clock.h>
 #include <tend/status.h>
+#include <tend/svok.h>
 #include <tend/svpath.h>
 
 #define USAGE "svstat [ -l | -j | -c ] service..."
@@ -33,21 +35,54 @@ static uint64_t secondssince (tend_tai64n_t const *t)
   return now.sec > t->sec ? now.sec - t->sec : 0 ;
 }
 
-/* JSON string: escapes what JSON requires; other bytes pass as they are */
-static void putjson (char const *s)
+/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlong forms, no surrogates,
+   nothing above U+10FFFF), or 0 if the bytes there are not one. */
+static size_t utf8len (unsigned char const *s)
 {
-  put("\"") ;
-  for (; *s ; s++)
+  unsigned char c = s[0] ;
+  size_t n ;
+  unsigned char lo = 0x80, hi = 0xbf ;
+  if (c < 0x80) return 1 ;
+  if (c >= 0xc2 && c <= 0xdf) n = 2 ;
+  else if (c >= 0xe0 && c <= 0xef)
   {
-    unsigned char c = (unsigned char)*s ;
-    if (c == '"' || c == '\\') { char b[2] = { '\\', (char)c } ; putn(b, 2) ; }
+    n = 3 ;
+    if (c == 0xe0) lo = 0xa0 ;
+    if (c == 0xed) hi = 0x9f ;
+  }
+  else if (c >= 0xf0 && c <= 0xf4)
+  {
+    n = 4 ;
+    if (c == 0xf0) lo = 0x90 ;
+    if (c == 0xf4) hi = 0x8f ;
+  }
+  else return 0 ;
+  /* the string ends with a NUL, which fails this test: no read past its end */
+  if (s[1] < lo || s[1] > hi) return 0 ;
+  for (size_t i = 2 ; i < n ; i++) if (s[i] < 0x80 || s[i] > 0xbf) return 0 ;
+  return n ;
+}
+
+/* JSON string: escapes what JSON requires. A service name or path is any bytes, but JSON text
+   is UTF-8: a byte that does not start a valid UTF-8 sequence becomes U+FFFD, so every line
+   parses (the argument itself, not the JSON, is what to give the next command). */
+static void putjson (char const *str)
+{
+  unsigned char const *s = (unsigned char const *)str ;
+  put("\"") ;
+  while (*s)
+  {
+    unsigned char c = *s ;
+    size_t n ;
+    if (c == '"' || c == '\\') { char b[2] = { '\\', (char)c } ; putn(b, 2) ; s++ ; }
     else if (c < 0x20)
     {
       static char const hex[] = "0123456789abcdef" ;
       char b[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] } ;
-      putn(b, 6) ;
+      putn(b, 6) ; s++ ;
     }
-    else putn((char const *)&c, 1) ;
+    else if ((n = utf8len(s))) { putn((char const *)s, n) ; s += n ; }
+    else { put("\\ufffd") ; s++ ; }
   }
   put("\"") ;
 }
@@ -79,7 +114,11 @@ static int gather (svinfo_t *s)
   else if (errno == ENOENT) s->normallyup = 1 ;
   else { s->err = "unable to stat down" ; s->errnum = errno ; return 0 ; }
   r = tend_svok(s->dir) ;
-  if (r < 0) { s->err = "unable to open supervise/ok" ; s->errnum = errno ; return 0 ; }
+  if (r < 0)
+  {
+    if (errno == EINVAL) { s->err = "unable to open supervise/ok: not a FIFO" ; return 0 ; }
+    s->err = "unable to open supervise/ok" ; s->errnum = errno ; return 0 ;
+  }
   if (!r)
   {
     /* tell "not a service" from "not supervised": daemontools says ok is missing */
@@ -92,6 +131,8 @@ static int gather (svinfo_t *s)
   r = tend_status_read(s->dir, &s->st) ;
   if (r < 0)
   {
+    /* a FIFO or a device there: refused without blocking (a hung svstat -c hangs the probe) */
+    if (errno == EINVAL) { s->err = "unable to read supervise/status: not a regular file" ; return 0 ; }
     s->err = errno == ENOENT || errno == EACCES ? "unable to open supervise/status" : "unable to read supervise/status" ;
     s->errnum = errno ; return 0 ;
   }
@@ -202,12 +243,20 @@ static void putjsonobj (svinfo_t const *s, int ok)
   put("}\n") ;
 }
 
-/* -c: up and, where it has readiness, ready */
+/* -c: healthy is "in the state it is wanted in". Only a service wanted up (u, or o while it
+   still runs) that is not up, or not ready where readiness is known, is unhealthy; so is one
+   supervise gave up on (failed sets want d, but nobody asked for that). A normally-down
+   service or one taken down with svc -d is healthy: a health check must not fail for ever
+   because a debugging tool is off. */
 static int healthy (svinfo_t const *s)
 {
   tend_status_t const *st = &s->st ;
-  if (!s->running || !st->pid || st->runstate != 1) return 0 ;
-  if (st->version) return st->state == TEND_STATE_READY ;
+  int up ;
+  if (!s->running) return 0 ;
+  if (st->version && (st->flags & TEND_STATUS_F_FAILED)) return 0 ;
+  up = st->pid && st->runstate == 1 && (!st->version || st->state == TEND_STATE_READY) ;
+  if (st->want == 'u') return up ;
+  if (!st->want) return st->runstate != 1 || up ;
   return 1 ;
 }
 

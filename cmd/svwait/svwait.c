@@ -1,5 +1,6 @@
 /* svwait: wait until services are up / ready / down / restarted, then optionally exec a program. */
 
+#include <errno.h>
 #include <string.h>
 #include <skalibs/types.h>
 #include <skalibs/sgetopt.h>
@@ -7,6 +8,7 @@
 #include <skalibs/stralloc.h>
 #include <skalibs/tai.h>
 #include <skalibs/exec.h>
+#include <tend/svok.h>
 #include <tend/svpath.h>
 #include <tend/wait.h>
 
@@ -53,6 +55,15 @@ int main (int argc, char const *const *argv)
       if (!tend_svpath_resolve(&sa, argv[i])) strerr_diefusys(111, "resolve ", argv[i]) ;
       if (strlen(sa.s + off[i]) > maxlen) maxlen = strlen(sa.s + off[i]) ;
     }
+    /* A supervisor that is not there yet is waited for, but one we may not look at never
+       becomes visible: fail at once (111, as svc, svstat and svok do) instead of waiting out
+       the timeout, or for ever without one. */
+    for (int i = 0 ; i < nsv ; i++)
+      if (tend_svok(sa.s + off[i]) < 0)
+      {
+        if (errno == EINVAL) strerr_dief(111, "unable to open ", sa.s + off[i], "/supervise/ok: not a FIFO") ;
+        strerr_diefusys(111, "open ", sa.s + off[i], "/supervise/ok") ;
+      }
     {
       tend_waiter_t w[nsv] ;
       char fifos[nsv][maxlen + TEND_EVENT_PATHEXTRA] ;

@@ -53,15 +53,17 @@ static int putlocal (int64_t t, uint32_t nano)
   n += fmtnum(s + n, (uint64_t)tm.tm_hour, 2) ; s[n++] = ':' ;
   n += fmtnum(s + n, (uint64_t)tm.tm_min, 2) ; s[n++] = ':' ;
   n += fmtnum(s + n, (uint64_t)tm.tm_sec, 2) ; s[n++] = '.' ;
-  /* at least 9 digits; a bogus nanosecond count over 999999999 shows all its digits */
   n += fmtnum(s + n, nano, 9) ;
   put(s, n) ;
   return 1 ;
 }
 
+/* A nanosecond field of 10^9 or more is not a time (daemontools prints its digits anyway, as
+   "16:20:02.4294967295", which reads as a later second): the label is left as it came, as
+   any other bytes that are not a label. */
 static void taiend (void)
 {
-  if (!putlocal((int64_t)(taisec - TEND_TAI64_OFFSET), tainano)) put(pre, prelen) ;
+  if (tainano >= 1000000000 || !putlocal((int64_t)(taisec - TEND_TAI64_OFFSET), tainano)) put(pre, prelen) ;
 }
 
 static int hexval (char c)

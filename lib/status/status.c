@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <skalibs/djbunix.h>
 #include <tend/status.h>
 
@@ -74,6 +74,29 @@ int tend_status_unpack (char const *s, size_t len, tend_status_t *st)
   return 1 ;
 }
 
+/* Reads at most n bytes of the regular file fn. Never blocks in open: a FIFO (or a device)
+   planted where a file belongs would hang a client for ever, and with it a container's health
+   check; O_NONBLOCK makes the open return at once, then anything but a regular file is refused
+   (EINVAL). Returns the bytes read, or -1 with errno. */
+static ssize_t readregular (char const *fn, char *buf, size_t n)
+{
+  struct stat st ;
+  size_t len = 0 ;
+  int fd = open(fn, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY) ;
+  if (fd < 0) return -1 ;
+  if (fstat(fd, &st) < 0) { fd_close(fd) ; return -1 ; }
+  if (!S_ISREG(st.st_mode)) { fd_close(fd) ; errno = EINVAL ; return -1 ; }
+  while (len < n)
+  {
+    ssize_t r = read(fd, buf + len, n - len) ;
+    if (r < 0) { if (errno == EINTR) continue ; fd_close(fd) ; return -1 ; }
+    if (!r) break ;
+    len += (size_t)r ;
+  }
+  fd_close(fd) ;
+  return (ssize_t)len ;
+}
+
 int tend_status_read (char const *dir, tend_status_t *st)
 {
   size_t dlen = strlen(dir) ;
@@ -82,7 +105,7 @@ int tend_status_read (char const *dir, tend_status_t *st)
   ssize_t r ;
   memcpy(fn, dir, dlen) ;
   memcpy(fn + dlen, "/supervise/status", sizeof("/supervise/status")) ;
-  r = openreadnclose(fn, buf, sizeof buf) ;
+  r = readregular(fn, buf, sizeof buf) ;
   if (r < 0) return -1 ;
   if (!tend_status_unpack(buf, (size_t)r, st)) { errno = EPROTO ; return 0 ; }
   return 1 ;
@@ -116,24 +139,4 @@ char const *tend_state_name (unsigned int s)
   static char const *const names[TEND_STATE_COUNT] =
     { "down", "starting", "up", "ready", "stopping", "finishing", "backoff", "failed" } ;
   return s < TEND_STATE_COUNT ? names[s] : "unknown" ;
-}
-
-uint64_t tend_monotonic_ms (void)
-{
-  struct timespec ts ;
-  clock_gettime(CLOCK_MONOTONIC, &ts) ;
-  return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000 ;
-}
-
-int tend_svok (char const *dir)
-{
-  size_t dlen = strlen(dir) ;
-  char fn[dlen + sizeof("/supervise/ok")] ;
-  int fd ;
-  memcpy(fn, dir, dlen) ;
-  memcpy(fn + dlen, "/supervise/ok", sizeof("/supervise/ok")) ;
-  fd = open(fn, O_WRONLY | O_NONBLOCK | O_CLOEXEC) ;
-  if (fd < 0) return errno == ENXIO || errno == ENOENT ? 0 : -1 ;
-  close(fd) ;
-  return 1 ;
 }

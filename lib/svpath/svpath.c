@@ -33,11 +33,23 @@ int tend_svpath_scandir (stralloc *sa)
   return stralloc_cats(sa, TEND_SCANDIR_DEFAULT) ;
 }
 
+/* NAME/log, NAME a service name (no '/', not starting with '.'): the logger of a service, as
+   svscan names it in "./run web/log" and svstat -c lists it */
+static int islogname (char const *name)
+{
+  char const *slash = strchr(name, '/') ;
+  return slash && slash != name && name[0] != '.' && !strcmp(slash, "/log") ;
+}
+
 int tend_svpath_resolve (stralloc *sa, char const *name)
 {
   struct stat st ;
-  if (strchr(name, '/') || (name[0] && stat(name, &st) == 0 && S_ISDIR(st.st_mode)))
-    return stralloc_cats(sa, name) && stralloc_0(sa) ;
+  int inscandir ;
+  if (strchr(name, '/'))
+    /* a logger's name is a bare name too, unless it exists as a path from here */
+    inscandir = islogname(name) && stat(name, &st) < 0 && errno == ENOENT ;
+  else inscandir = !name[0] || stat(name, &st) < 0 || !S_ISDIR(st.st_mode) ;
+  if (!inscandir) return stralloc_cats(sa, name) && stralloc_0(sa) ;
   return tend_svpath_scandir(sa) && stralloc_catb(sa, "/", 1) && stralloc_cats(sa, name) && stralloc_0(sa) ;
 }
 

@@ -9,6 +9,7 @@
 #include <skalibs/iopause.h>
 #include <skalibs/djbunix.h>
 #include <tend/status.h>
+#include <tend/svok.h>
 #include <tend/event.h>
 #include <tend/wait.h>
 

@@ -61,7 +61,8 @@ touch made
 exec sleep 100000'
   # (6) health
   svc_dir "$r" /etc/sv-health/a 'exec sleep 100000'
-  svc_dir "$r" /etc/sv-health/b 'exec sleep 100000'
+  svc_dir "$r" /etc/sv-health/b 'if [ -e /tmp/b-broken ] ; then exit 1 ; fi
+exec sleep 100000'
   # (7) a service that ignores TERM, beside a plain one
   svc_dir "$r" /etc/sv-stubborn/deaf "trap '' TERM
 touch armed
@@ -256,7 +257,7 @@ time_stop () {
   assert_equal "$(exit_code)" 0
 }
 
-@test "container: svstat -c as the HEALTHCHECK: healthy, then unhealthy after svc -d, healthy again after svc -u" {
+@test "container: svstat -c as the HEALTHCHECK: healthy, still healthy after svc -d, unhealthy when wanted up and crashing" {
   ctr_run -e SVDIR=/etc/sv-health --health-cmd "/usr/bin/svstat -c" --health-interval disable \
     -- /etc/sv-health
   wait_for 20 cx svstat -c
@@ -266,17 +267,32 @@ time_stop () {
   run timeout 30 podman healthcheck run "$CTR"
   assert_success
 
-  run cx svc -d /etc/sv-health/b
+  # down on purpose: in the state it is wanted in
+  run cx svc -d -wD -T 10000 /etc/sv-health/b
   assert_success
-  wait_for 10 cx sh -c '! svstat -c'
+  run cx svstat -c
+  assert_success
+  assert_output ""
+  run timeout 30 podman healthcheck run "$CTR"
+  assert_success
+
+  # wanted up and not up: unhealthy
+  run cx touch /tmp/b-broken
+  assert_success
+  run cx svc -u /etc/sv-health/b
+  assert_success
+  wait_for 10 cx sh -c 'svstat -c ; [ $? = 1 ]'
   run cx svstat -c
   assert_failure 1
-  assert_line --index 0 --regexp '^b: down [0-9]+ seconds, normally up, state down'
+  # caught between its deaths (backoff) or in its short life
+  assert_line --index 0 --regexp '^b: (down [0-9]+ seconds, normally up, want up, state (backoff|down)|up \(pid [0-9]+\) [0-9]+ seconds, state (starting|up))'
   assert_equal "${#lines[@]}" 1
   run timeout 30 podman healthcheck run "$CTR"
   assert_failure 1
   assert_output --partial unhealthy
 
+  run cx rm /tmp/b-broken
+  assert_success
   run cx svc -u /etc/sv-health/b
   assert_success
   wait_for 10 cx svstat -c

@@ -71,18 +71,13 @@ struct tend_status_s
 extern void tend_status_pack (char *, tend_status_t const *) ;
 /* 1 on success, 0 if fewer than 18 bytes (bad format) */
 extern int tend_status_unpack (char const *, size_t, tend_status_t *) ;
-/* reads DIR/supervise/status: 1 ok, 0 bad format (errno = EPROTO), -1 system error */
+/* reads DIR/supervise/status: 1 ok, 0 bad format (errno = EPROTO), -1 system error (errno;
+   EINVAL: not a regular file). Never blocks: a FIFO there is refused, not waited on. */
 extern int tend_status_read (char const *, tend_status_t *) ;
 /* 1 if every field holds a value a supervisor can write (rejects garbage before it is shown) */
 extern int tend_status_valid (tend_status_t const *) ;
 /* supervise's writer, relative to its cwd: supervise/status.new then rename. 1/0 */
 extern int tend_status_write (tend_status_t const *) ;
 extern char const *tend_state_name (unsigned int) ;
-/* milliseconds on CLOCK_MONOTONIC, the clock of the restart deadline */
-extern uint64_t tend_monotonic_ms (void) ;
-
-/* Is a supervisor running on DIR? Opens DIR/supervise/ok for writing, non-blocking.
-   1 yes, 0 no (ENXIO: no reader, ENOENT: no ok fifo), -1 other error (errno set). */
-extern int tend_svok (char const *) ;
 
 #endif

@@ -14,7 +14,8 @@
    Appends it (no trailing NUL) to sa; 1 on success, 0 on allocation failure. */
 extern int tend_svpath_scandir (stralloc *) ;
 /* A path (has a '/', or names an existing directory) is used as is; a bare name is
-   looked up in the scan directory. Appends a NUL-terminated path; 1/0. */
+   looked up in the scan directory. NAME/log that does not exist as given is a bare name (a
+   service's logger). Appends a NUL-terminated path; 1/0. */
 extern int tend_svpath_resolve (stralloc *, char const *) ;
 /* Writes the record: a symlink RUNDIR/scandir -> dir (atomically). 1/0, errno set. */
 extern int tend_svpath_record (char const *) ;
