@@ -104,6 +104,35 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
   [ "${#lines[@]}" = 2 ]
 }
 
+@test "svlog: 200 e directives on a 900-byte line: every alert whole, no overrun" {
+  # each e adds up to 204 bytes for one line: 200 of them hold more than one output buffer
+  long=$(head -c 900 /dev/zero | tr '\0' x)
+  printf '%s\nend\n' "$long" > in
+  script=() ; for i in $(seq 1 200) ; do script+=(e) ; done
+  run sh -c 'svlog "$@" ./d < in 2> err' sh "${script[@]}"
+  assert_success
+  [ "$(grep -c "^$(head -c 200 /dev/zero | tr '\0' x)\.\.\.\$" err)" = 200 ]
+  [ "$(grep -c '^end$' err)" = 200 ]
+  [ "$(wc -l < err)" = 400 ]
+  cmp in d/current
+}
+
+@test "svlog: 7 e directives with a slow stderr reader: nothing overruns, nothing lost" {
+  # alerts (204 bytes each: 200, "...", newline) pile up while the reader sleeps: the buffer
+  # fills, then each line needs room for 7 of them at once
+  head -c 250 /dev/zero | tr '\0' y > line ; echo >> line
+  for i in $(seq 1 2000) ; do cat line ; done > in
+  mkfifo p
+  ( svlog e e e e e e e s16777215 ./e < in 2> p ; echo $? > rc ) &
+  track_pid $!
+  { sleep 0.3 ; cat ; } < p > err
+  wait_for 5 test -s rc
+  [ "$(cat rc)" = 0 ]
+  [ "$(wc -l < err)" = 14000 ]
+  [ "$(sort -u err)" = "$(head -c 200 line)..." ]
+  cmp in e/current
+}
+
 @test "svlog: =file holds the last selected line in 1001 bytes padded with newlines" {
   printf 'a\nbb\nzz\n' | svlog '-z*' =st
   [ "$(stat -c %s st)" = 1001 ]

@@ -168,6 +168,10 @@ static void stamp_now (char *s)
 
 static void put (output *o, char const *s, size_t n)
 {
+  /* the engine reserves room before each step; a step that writes more is a bug in that
+     reckoning: stop loudly rather than write past the buffer */
+  if (n > o->bufsize - o->len)
+    strerr_dief(101, "internal error: output buffer of ", o->what, " overrun") ;
   memcpy(o->buf + o->len, s, n) ;
   o->len += n ;
 }
@@ -204,7 +208,7 @@ static void emit_text (output *o, char const *s, size_t n)
 
 static void emit_end (output *o)
 {
-  o->buf[o->len++] = '\n' ;
+  put(o, "\n", 1) ;
   o->done = o->len ;
   o->col = 0 ;
 }
@@ -260,12 +264,13 @@ static void flush_all (void)
 /* ---- the script ---- */
 
 static output *alertout ;
+static unsigned int nalerts ;   /* e directives: each may append SVLOG_ALERTMAX to alertout per line */
 
 static void alert (void)
 {
   /* multilog's e: the first 200 bytes, "..." when longer, then a newline. It goes through an
      output of its own, never a blocking write: a stderr nobody reads cannot hang svlog. The
-     engine checked its room (reserve > 204) before evaluating the line. */
+     engine checked its room before evaluating the line: SVLOG_ALERTMAX per e directive. */
   size_t n = viewlen > 200 ? 200 : viewlen ;
   if (alertout->dead) return ;
   put(alertout, view, n) ;
@@ -326,7 +331,7 @@ static int engine (void)
   for (;;)
   {
     for (unsigned int i = 0 ; i < nouts ; i++)
-      if (!outs[i].dead && SVLOG_OUTSIZE - outs[i].len < outs[i].reserve) return ENG_ROOM ;
+      if (!outs[i].dead && outs[i].bufsize - outs[i].len < outs[i].reserve) return ENG_ROOM ;
     if (!ln.active)
     {
       size_t avail = inlen - inpos, lim = avail, headlen ;
@@ -403,7 +408,7 @@ static void progress (void)
     flush_all() ;
     if (engine_state != ENG_ROOM) return ;
     for (unsigned int i = 0 ; i < nouts ; i++)
-      if (!outs[i].dead && SVLOG_OUTSIZE - outs[i].len < outs[i].reserve) room = 0 ;
+      if (!outs[i].dead && outs[i].bufsize - outs[i].len < outs[i].reserve) room = 0 ;
     if (!room) return ;
   }
 }
@@ -737,16 +742,15 @@ static void parse (int argc, char const *const *argv)
       default : unknown(a) ;
     }
   }
-  for (unsigned int i = 0 ; i < nacts ; i++)
-    if (acts[i].type == ACT_ALERT)
-    {
-      /* an output no directive selects: only alert() writes there */
-      alertout = outs + no ;
-      alertout->kind = OUT_FD ; alertout->fd = 2 ; alertout->what = "stderr" ;
-      alertout->prefix = "" ;
-      no++ ;
-      break ;
-    }
+  for (unsigned int i = 0 ; i < nacts ; i++) nalerts += acts[i].type == ACT_ALERT ;
+  if (nalerts)
+  {
+    /* an output no directive selects: only alert() writes there */
+    alertout = outs + no ;
+    alertout->kind = OUT_FD ; alertout->fd = 2 ; alertout->what = "stderr" ;
+    alertout->prefix = "" ;
+    no++ ;
+  }
   nouts = no ;
   stamplen = (stamp_tai ? TEND_TAI64N_FMT + 1 : 0) + (stamp_iso ? 28 : 0) ;
   headtext = SVLOG_HEAD - stamplen ;
@@ -779,9 +783,15 @@ int main (int argc, char const *const *argv)
   for (unsigned int i = 0 ; i < nouts ; i++)
   {
     output *o = outs + i ;
-    o->buf = malloc(SVLOG_OUTSIZE) ;
+    /* room for one engine step: a line start (stamp, prefix), a piece, a PIPE_BUF split
+       (backslash, newline, stamp, prefix again) and a newline; the alert output instead gets
+       one alert per e directive of the script, all from one line */
+    o->reserve = o == alertout ? (size_t)nalerts * SVLOG_ALERTMAX : 2 * (stamplen + o->prefixlen) + SVLOG_PIECE + 8 ;
+    /* a script with many e directives needs more than SVLOG_OUTSIZE for one line: the buffer
+       then holds two lines' worth, so a flush always makes room for the next line */
+    o->bufsize = o->reserve > SVLOG_OUTSIZE / 2 ? 2 * o->reserve : SVLOG_OUTSIZE ;
+    o->buf = malloc(o->bufsize) ;
     if (!o->buf) strerr_diefu(111, "allocate memory") ;
-    o->reserve = 2 * (stamplen + o->prefixlen) + SVLOG_PIECE + 8 ;
     if (o->kind == OUT_DIR)
     {
       size_t n = strlen(o->d.name) ;

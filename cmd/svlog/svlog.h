@@ -17,6 +17,8 @@
 /* multilog's line buffer: patterns, e and = see the first 1000 bytes, stamp included. */
 #define SVLOG_HEAD 1000
 #define SVLOG_PREFIXMAX 256
+/* what one e directive adds for one line: 200 bytes, "...", a newline */
+#define SVLOG_ALERTMAX 204
 /* "@" 24 hex " " + "YYYY-MM-DDTHH:MM:SS.uuuuuuZ " */
 #define SVLOG_STAMPMAX 54
 /* multilog's rotation tolerance: within this many bytes of s, rotate at a line end */
@@ -69,6 +71,7 @@ struct output_s
   int nbwait ;          /* nbfd said EAGAIN: wait for POLLOUT */
   int dead ;            /* its reader is gone for good (EPIPE) */
   char *buf ;
+  size_t bufsize ;      /* allocated size of buf: put() never goes past it */
   size_t len ;
   size_t done ;         /* OUT_FD: end of the last complete line in buf */
   size_t col ;          /* pipe: bytes in the current piece of the current line */
