@@ -23,10 +23,46 @@
 /* one error identity per call site: a warning is printed once per distinct failing operation */
 #define FAIL(o, verb, obj) svlog_error((o), __LINE__, (verb), (obj))
 
+/* What svlog reads and writes in a log directory is a regular file reached by its own name,
+   never through a symbolic link: a link planted by whoever else could write the directory would
+   make svlog (maybe root) append to, chmod or create a file of their choosing. */
+
+char const *logdir_strerror (int e)
+{
+  if (e == ELOOP) return "it is a symbolic link, which svlog does not follow" ;
+  if (e == SVLOG_ENOTREG) return "it is not a regular file" ;
+  return strerror(e) ;
+}
+
+/* 1 if NAME exists (as a regular file), 0 if not, -1 with errno set on error or when it is a
+   symbolic link (ELOOP) or not a regular file */
 static int fexists (int dfd, char const *name, struct stat *st)
 {
-  if (fstatat(dfd, name, st, 0) == 0) return 1 ;
-  return errno == ENOENT ? 0 : -1 ;
+  if (fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) < 0) return errno == ENOENT ? 0 : -1 ;
+  if (S_ISLNK(st->st_mode)) { errno = ELOOP ; return -1 ; }
+  if (!S_ISREG(st->st_mode)) { errno = SVLOG_ENOTREG ; return -1 ; }
+  return 1 ;
+}
+
+/* Open NAME relative to the directory, not following a symbolic link, not blocking on a FIFO,
+   and keep it only if it is a regular file. Returns the fd (close-on-exec, blocking), or -1
+   with errno set. Safe in a forked child. */
+static int openreg (int dfd, char const *name, int flags, mode_t mode)
+{
+  struct stat st ;
+  int fd = openat(dfd, name, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode) ;
+  if (fd < 0) return -1 ;
+  if (fstat(fd, &st) < 0) goto err ;
+  if (!S_ISREG(st.st_mode)) { errno = SVLOG_ENOTREG ; goto err ; }
+  if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) goto err ;
+  return fd ;
+ err:
+  {
+    int e = errno ;
+    fd_close(fd) ;
+    errno = e ;
+    return -1 ;
+  }
 }
 
 /* Link FILE to a fresh @stamp.CODE unless it already has a second name (a crash between link
@@ -35,7 +71,7 @@ static int archive (int dfd, char const *file, char code, char const **what)
 {
   struct stat st ;
   int r = fexists(dfd, file, &st) ;
-  if (r < 0) { *what = "stat " ; return 0 ; }
+  if (r < 0) { *what = "archive " ; return 0 ; }
   if (!r) return 1 ;
   if (st.st_nlink == 1)
   {
@@ -110,7 +146,7 @@ static int prune (logdir *d)
 
 static int opencurrent (logdir *d)
 {
-  int fd = openat(d->dfd, "current", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644) ;
+  int fd = openreg(d->dfd, "current", O_WRONLY | O_APPEND | O_CREAT, 0644) ;
   if (fd < 0) return 0 ;
   if (fchmod(fd, 0644) < 0) { fd_close(fd) ; return 0 ; }
   d->fd = fd ;
@@ -129,11 +165,29 @@ void logdir_start (output *o)
   char cur[n + sizeof("/current")] ;
   memcpy(cur, d->name, n) ; memcpy(cur + n, "/current", sizeof("/current")) ;
 
+  d->oldfd = -1 ;
   if (mkdir(d->name, 0700) < 0 && errno != EEXIST) strerr_diefusys(111, "create directory ", d->name) ;
   d->dfd = open(d->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
   if (d->dfd < 0) strerr_diefusys(111, "open directory ", d->name) ;
-  fd = openat(d->dfd, "lock", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0600) ;
-  if (fd < 0) strerr_diefusys(111, "open ", d->name, "/lock") ;
+  /* Only svlog's own user may write in the directory: anyone else could plant or swap a file
+     there (and, svlog being root, have it write as root where they choose). Refused rather
+     than repaired: the operator decides who owns the logs. */
+  if (fstat(d->dfd, &st) < 0) strerr_diefusys(111, "stat directory ", d->name) ;
+  if (st.st_uid != geteuid())
+  {
+    char a[UID_FMT], b[UID_FMT] ;
+    a[uid_fmt(a, st.st_uid)] = 0 ; b[uid_fmt(b, geteuid())] = 0 ;
+    strerr_dief(100, "unable to use log directory ", d->name, ": it belongs to uid ", a, ", not to svlog's uid ", b) ;
+  }
+  if (st.st_mode & 022)
+  {
+    char m[UINT_OFMT] ;
+    size_t k = uint_ofmt(m, (unsigned int)(st.st_mode & 07777)) ;
+    m[k] = 0 ;
+    strerr_dief(100, "unable to use log directory ", d->name, ": mode 0", m, " lets group or others write in it") ;
+  }
+  fd = openreg(d->dfd, "lock", O_WRONLY | O_APPEND | O_CREAT, 0600) ;
+  if (fd < 0) strerr_dief(111, "unable to open ", d->name, "/lock: ", logdir_strerror(errno)) ;
   /* flock, as multilog, svlogd and s6-log take it: one logger per directory */
   if (flock(fd, LOCK_EX | LOCK_NB) < 0)
   {
@@ -141,13 +195,20 @@ void logdir_start (output *o)
     strerr_diefusys(111, "lock ", d->name, "/lock") ;
   }
 
+  /* every name svlog will use: a symbolic link or a non-regular file is refused at once */
+  {
+    static char const *const names[] = { "current", "previous", "processed", "state", "newstate" } ;
+    for (unsigned int i = 0 ; i < sizeof(names) / sizeof(*names) ; i++)
+      if (fexists(d->dfd, names[i], &st) < 0)
+        strerr_dief(111, "unable to use ", d->name, "/", names[i], ": ", logdir_strerror(errno)) ;
+  }
   r = fexists(d->dfd, "current", &st) ;
-  if (r < 0) strerr_diefusys(111, "stat ", d->name, "/current") ;
+  if (r < 0) strerr_dief(111, "unable to stat ", cur, ": ", logdir_strerror(errno)) ;
   if (r && st.st_mode & 0100)
   {
     /* closed cleanly: go on appending */
-    fd = openat(d->dfd, "current", O_WRONLY | O_APPEND | O_CLOEXEC) ;
-    if (fd < 0) strerr_diefusys(111, "open ", d->name, "/current") ;
+    fd = openreg(d->dfd, "current", O_WRONLY | O_APPEND, 0) ;
+    if (fd < 0) strerr_dief(111, "unable to open ", cur, ": ", logdir_strerror(errno)) ;
     if (fchmod(fd, 0644) < 0) strerr_diefusys(111, "set mode of ", d->name, "/current") ;
     d->fd = fd ;
     d->bytes = (uint64_t)st.st_size ;
@@ -165,7 +226,7 @@ void logdir_start (output *o)
   unlinkat(d->dfd, "state", 0) ;
   unlinkat(d->dfd, "newstate", 0) ;
   r = fexists(d->dfd, "processed", &st) ;
-  if (r < 0) strerr_diefusys(111, "stat ", d->name, "/processed") ;
+  if (r < 0) strerr_dief(111, "unable to stat ", d->name, "/processed: ", logdir_strerror(errno)) ;
   if (r && st.st_mode & 0100)
   {
     unlinkat(d->dfd, "previous", 0) ;
@@ -179,10 +240,10 @@ void logdir_start (output *o)
   if (!prune(d)) strerr_diefusys(111, "prune ", d->name) ;
   if (!archive(d->dfd, "current", 'u', &what)) strerr_diefusys(111, what, cur) ;
   if (!prune(d)) strerr_diefusys(111, "prune ", d->name) ;
-  fd = openat(d->dfd, "state", O_WRONLY | O_TRUNC | O_CREAT | O_CLOEXEC, 0644) ;
-  if (fd < 0) strerr_diefusys(111, "create ", d->name, "/state") ;
+  fd = openreg(d->dfd, "state", O_WRONLY | O_TRUNC | O_CREAT, 0644) ;
+  if (fd < 0) strerr_dief(111, "unable to create ", d->name, "/state: ", logdir_strerror(errno)) ;
   fd_close(fd) ;
-  if (!opencurrent(d)) strerr_diefusys(111, "create ", cur) ;
+  if (!opencurrent(d)) strerr_dief(111, "unable to create ", cur, ": ", logdir_strerror(errno)) ;
 }
 
 static void spawn (output *o)
@@ -196,13 +257,13 @@ static void spawn (output *o)
     selfpipe_finish() ;
     if (svlog_errsave >= 0) fd_copy(2, svlog_errsave) ;
     if (fchdir(d->dfd) < 0) _exit(111) ;
-    fd = open("previous", O_RDONLY) ;
+    fd = openreg(d->dfd, "previous", O_RDONLY, 0) ;
     if (fd < 0 || fd_move(0, fd) < 0) _exit(111) ;
-    fd = open("processed", O_WRONLY | O_TRUNC | O_CREAT, 0644) ;
+    fd = openreg(d->dfd, "processed", O_WRONLY | O_TRUNC | O_CREAT, 0644) ;
     if (fd < 0 || fd_move(1, fd) < 0) _exit(111) ;
-    fd = open("state", O_RDONLY) ;
+    fd = openreg(d->dfd, "state", O_RDONLY, 0) ;
     if (fd < 0 || fd_move(4, fd) < 0) _exit(111) ;
-    fd = open("newstate", O_WRONLY | O_TRUNC | O_CREAT, 0644) ;
+    fd = openreg(d->dfd, "newstate", O_WRONLY | O_TRUNC | O_CREAT, 0644) ;
     if (fd < 0 || fd_move(5, fd) < 0) _exit(111) ;
     execl("/bin/sh", "sh", "-c", d->processor, (char *)0) ;
     _exit(errno == ENOENT ? 127 : 126) ;
@@ -245,15 +306,42 @@ static void advance (output *o)
         if (fsync(d->fd) < 0 && errno != EINVAL) { FAIL(o, "sync ", "current") ; return ; }
         d->rot = ROT_RENAME ; break ;
       case ROT_RENAME :
-        if (renameat(d->dfd, "current", d->dfd, "previous") < 0) { FAIL(o, "rename current to previous in ", d->name) ; return ; }
-        fd_close(d->fd) ; d->fd = -1 ;
+      {
+        /* rename current only if it is still the file svlog writes: a name swapped for a
+           symbolic link or another file is removed, never followed nor archived */
+        struct stat mine, st ;
+        int r ;
+        if (fstat(d->fd, &mine) < 0) { FAIL(o, "stat ", "current") ; return ; }
+        r = fstatat(d->dfd, "current", &st, AT_SYMLINK_NOFOLLOW) ;
+        if (r < 0 && errno != ENOENT) { FAIL(o, "stat ", "current") ; return ; }
+        if (!r && st.st_dev == mine.st_dev && st.st_ino == mine.st_ino)
+        {
+          if (renameat(d->dfd, "current", d->dfd, "previous") < 0) { FAIL(o, "rename current to previous in ", d->name) ; return ; }
+          d->lost = 0 ;
+        }
+        else
+        {
+          if (!r && unlinkat(d->dfd, "current", 0) < 0) { FAIL(o, "remove ", "current") ; return ; }
+          strerr_warnw(d->name, "/current was replaced or removed behind svlog's back: not following it, dropping that name and starting a new current") ;
+          d->lost = 1 ;
+        }
+        d->oldfd = d->fd ; d->fd = -1 ;
         d->rot = ROT_OPEN ; break ;
+      }
       case ROT_OPEN :
         if (!opencurrent(d)) { FAIL(o, "create ", "current") ; return ; }
         d->rot = ROT_CHMOD ; break ;
       case ROT_CHMOD :
-        if (fchmodat(d->dfd, "previous", 0744, 0) < 0) { FAIL(o, "set mode of ", "previous") ; return ; }
-        d->rot = d->processor ? ROT_PROC : ROT_FINISH ; break ;
+        /* the file just renamed, through svlog's own descriptor: a name can be swapped, the
+           descriptor cannot */
+        if (d->oldfd >= 0)
+        {
+          if (fchmod(d->oldfd, 0744) < 0) { FAIL(o, "set mode of ", "previous") ; return ; }
+          fd_close(d->oldfd) ; d->oldfd = -1 ;
+        }
+        d->rot = d->lost ? ROT_NONE : d->processor ? ROT_PROC : ROT_FINISH ;
+        if (d->lost) return ;
+        break ;
       case ROT_PROC :
         if (d->procfailed && tain_future(&d->procretry)) return ;
         d->procfailed = 0 ;
@@ -262,12 +350,12 @@ static void advance (output *o)
       case ROT_PROCWAIT : return ;
       case ROT_PROCDONE :
       {
-        int fd = openat(d->dfd, "processed", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644) ;
+        int fd = openreg(d->dfd, "processed", O_WRONLY | O_APPEND | O_CREAT, 0644) ;
         if (fd < 0) { FAIL(o, "open ", "processed") ; return ; }
         if (fsync(fd) < 0 && errno != EINVAL) { fd_close(fd) ; FAIL(o, "sync ", "processed") ; return ; }
         if (fchmod(fd, 0744) < 0) { fd_close(fd) ; FAIL(o, "set mode of ", "processed") ; return ; }
         fd_close(fd) ;
-        fd = openat(d->dfd, "newstate", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644) ;
+        fd = openreg(d->dfd, "newstate", O_WRONLY | O_APPEND | O_CREAT, 0644) ;
         if (fd < 0) { FAIL(o, "open ", "newstate") ; return ; }
         if (fsync(fd) < 0 && errno != EINVAL) { fd_close(fd) ; FAIL(o, "sync ", "newstate") ; return ; }
         fd_close(fd) ;

@@ -93,9 +93,9 @@ void svlog_error (output *o, int op, char const *verb, char const *obj)
     ms[uint_fmt(ms, svlog_retryms)] = 0 ;
     errno = e ;
     if (o->kind == OUT_DIR && obj != o->d.name)
-      strerr_warnwu(verb, o->d.name, "/", obj, ", keeping the data and retrying every ", ms, " ms", ": ", strerror(e)) ;
+      strerr_warnwu(verb, o->d.name, "/", obj, ", keeping the data and retrying every ", ms, " ms", ": ", logdir_strerror(e)) ;
     else
-      strerr_warnwu(verb, obj, ", keeping the data and retrying every ", ms, " ms", ": ", strerror(e)) ;
+      strerr_warnwu(verb, obj, ", keeping the data and retrying every ", ms, " ms", ": ", logdir_strerror(e)) ;
   }
 }
 
@@ -777,8 +777,13 @@ int main (int argc, char const *const *argv)
   for (unsigned int i = 0 ; i < nacts ; i++)
     if (acts[i].type == ACT_STATUS)
     {
-      acts[i].fd = open(acts[i].arg + 1, O_WRONLY | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0600) ;
-      if (acts[i].fd < 0) strerr_diefusys(111, "create ", acts[i].arg + 1) ;
+      struct stat st ;
+      /* never through a symbolic link, never a FIFO or device: the file may sit in a
+         directory another user writes */
+      acts[i].fd = open(acts[i].arg + 1, O_WRONLY | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW, 0600) ;
+      if (acts[i].fd < 0) strerr_dief(111, "unable to create ", acts[i].arg + 1, ": ", logdir_strerror(errno)) ;
+      if (fstat(acts[i].fd, &st) < 0) strerr_diefusys(111, "stat ", acts[i].arg + 1) ;
+      if (!S_ISREG(st.st_mode)) strerr_dief(111, "unable to use ", acts[i].arg + 1, ": ", logdir_strerror(SVLOG_ENOTREG)) ;
     }
   for (unsigned int i = 0 ; i < nouts ; i++)
   {

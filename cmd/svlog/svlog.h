@@ -3,6 +3,7 @@
 #define SVLOG_H
 
 #include <stddef.h>
+#include <errno.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <skalibs/tai.h>
@@ -54,6 +55,8 @@ struct logdir_s
   int rot ;
   int rotreq ;          /* SIGALRM asked for a rotation */
   int atnl ;            /* the last byte written to current is a newline (or current is empty) */
+  int oldfd ;           /* rotation: the file just renamed to previous, until its chmod */
+  int lost ;            /* rotation: current had been replaced, there is no previous */
   pid_t pid ;           /* running processor, or 0 */
   int procfailed ;      /* the processor failed: respawn at procretry */
   tain procretry ;
@@ -91,7 +94,15 @@ struct output_s
 extern unsigned int svlog_retryms ;
 extern int svlog_errsave ;   /* the blocking stderr we were given, for processors, or -1 */
 
+/* errno for "not a regular file", which POSIX lacks: a code no call of svlog's returns */
+#ifdef EMEDIUMTYPE
+#define SVLOG_ENOTREG EMEDIUMTYPE
+#else
+#define SVLOG_ENOTREG EFTYPE
+#endif
+
 /* logdir.c */
+extern char const *logdir_strerror (int) ;
 extern void logdir_start (output *) ;
 extern void logdir_flush (output *) ;
 extern int logdir_idle (output const *) ;
