@@ -273,6 +273,44 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
   exec 7>&-
 }
 
+@test "svlog: SIGHUP, SIGINT and SIGQUIT end it like SIGTERM: partial line kept, exit 0" {
+  for sig in HUP INT QUIT ; do
+    rm -rf d "$T/in"
+    mkfifo "$T/in"
+    # a background job of a script starts with INT and QUIT ignored: give svlog the defaults
+    env --default-signal=INT,QUIT svlog ./d < "$T/in" 2> "$T/err" &
+    SVPID=$!
+    track_pid $SVPID
+    exec 7> "$T/in"
+    wait_for 5 trapped $SVPID
+    printf 'whole\npart' >&7
+    wait_for 5 grep -q whole d/current
+    kill -$sig $SVPID
+    rc=0 ; wait $SVPID || rc=$?
+    assert_equal "$sig $rc" "$sig 0"
+    assert_equal "$(cat d/current)" "$(printf 'whole\npart')"
+    [ "$(stat -c %a d/current)" = 744 ]
+    exec 7>&-
+  done
+}
+
+@test "svlog: an iopause that fails is warned about once and retried, not fatal" {
+  mkfifo "$T/in"
+  sysfail ppoll=ENOMEM -- svlog ./d < "$T/in" 2> "$T/err" &
+  SVPID=$!
+  track_pid $SVPID
+  exec 7> "$T/in"
+  wait_for 5 grep -q 'iopause' "$T/err"
+  # alive, waiting out its retry delay rather than gone
+  wait_for 5 grep -q nanosleep /proc/$SVPID/wchan
+  kill -TERM $SVPID
+  rc=0 ; wait $SVPID || rc=$?
+  assert_equal "$rc" 0
+  run cat "$T/err"
+  assert_output "svlog: warning: unable to iopause, retrying every 50 ms: Cannot allocate memory"
+  exec 7>&-
+}
+
 @test "svlog: SIGTERM reads up to the end of the current line and no further" {
   start_fifo ./d
   printf 'par' >&7

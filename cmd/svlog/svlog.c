@@ -505,6 +505,21 @@ static void reap (void)
   }
 }
 
+/* a run-time error of the loop itself (iopause, the selfpipe): warned once per errno, retried */
+static void loop_error (char const *what)
+{
+  static int last ;
+  int e = errno ;
+  if (e == last) return ;
+  last = e ;
+  {
+    char ms[UINT_FMT] ;
+    ms[uint_fmt(ms, svlog_retryms)] = 0 ;
+    errno = e ;
+    strerr_warnwusys(what, ", retrying every ", ms, " ms") ;
+  }
+}
+
 static void handle_signals (void)
 {
   for (;;)
@@ -512,8 +527,15 @@ static void handle_signals (void)
     int sig = selfpipe_read() ;
     switch (sig)
     {
-      case -1 : strerr_diefusys(111, "read the selfpipe") ;
+      case -1 :
+        if (errno != EINTR && errno != EAGAIN) loop_error("read the selfpipe") ;
+        return ;
       case 0 : return ;
+      /* HUP, INT and QUIT end svlog as TERM does, the partial line kept: a "reload" (svc -h)
+         is a restart by supervise, which reruns the possibly edited script */
+      case SIGHUP :
+      case SIGINT :
+      case SIGQUIT :
       case SIGTERM :
         if (!term)
         {
@@ -845,6 +867,7 @@ int main (int argc, char const *const *argv)
     sigset_t set ;
     sigemptyset(&set) ;
     sigaddset(&set, SIGTERM) ; sigaddset(&set, SIGALRM) ; sigaddset(&set, SIGCHLD) ;
+    sigaddset(&set, SIGHUP) ; sigaddset(&set, SIGINT) ; sigaddset(&set, SIGQUIT) ;
     if (!selfpipe_trapset(&set)) strerr_diefusys(111, "trap signals") ;
   }
   /* a write to a closed pipe must fail with EPIPE, not kill the logger */
@@ -881,7 +904,20 @@ int main (int argc, char const *const *argv)
     }
     if (term && tain_less(&termdeadline, &deadline)) deadline = termdeadline ;
     r = iopause_g(x, n, &deadline) ;
-    if (r < 0) strerr_diefusys(111, "iopause") ;
+    if (r < 0)
+    {
+      /* never fatal: wait the retry delay without iopause (it is what failed), then look at
+         the signals anyway, so TERM still ends svlog */
+      if (errno != EINTR)
+      {
+        struct timespec ts = { .tv_sec = svlog_retryms / 1000, .tv_nsec = (long)(svlog_retryms % 1000) * 1000000 } ;
+        loop_error("iopause") ;
+        nanosleep(&ts, 0) ;
+      }
+      tain_now_g() ;
+      handle_signals() ;
+      continue ;
+    }
     if (x[0].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT)) handle_signals() ;
     if (inidx >= 0 && x[inidx].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT)) do_read() ;
     for (unsigned int j = 0 ; j < np ; j++)
