@@ -246,7 +246,7 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
   # fails twice, then works
   printf '0' > count
   svlog s4096 "!n=\$(cat $T/count); echo \$((n+1)) > $T/count; [ \$n -ge 2 ] && cat" ./d < in 2> err
-  grep -q "svlog: warning: processor failed in ./d (exit 1): keeping previous, retrying in 50 ms" err
+  grep -q "svlog: warning: processor failed in ./d (exit 1): keeping previous, retrying every 50 ms" err
   cat d/@*.s d/current | cmp - in
 }
 

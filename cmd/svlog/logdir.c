@@ -254,6 +254,9 @@ static void spawn (output *o)
   if (!pid)
   {
     int fd ;
+    /* a group of its own: at svlog's deadline the processor and whatever it started go
+       together */
+    setpgid(0, 0) ;
     selfpipe_finish() ;
     if (svlog_errsave >= 0) fd_copy(2, svlog_errsave) ;
     if (fchdir(d->dfd) < 0) _exit(111) ;
@@ -268,21 +271,40 @@ static void spawn (output *o)
     execl("/bin/sh", "sh", "-c", d->processor, (char *)0) ;
     _exit(errno == ENOENT ? 127 : 126) ;
   }
+  /* both sides set the group: whichever runs first, kill(-pid) finds it */
+  setpgid(pid, pid) ;
   d->pid = pid ;
   d->rot = ROT_PROCWAIT ;
+}
+
+/* svlog is exiting with a processor still at work (the SIGTERM bound): it must not outlive
+   svlog. previous stays, and the next start recovers it as a .u: nothing is lost. */
+void logdir_kill (output *o)
+{
+  logdir *d = &o->d ;
+  int wstat ;
+  if (!d->pid) return ;
+  kill(-d->pid, SIGKILL) ;
+  kill(d->pid, SIGKILL) ;
+  while (waitpid(d->pid, &wstat, 0) < 0 && errno == EINTR) ;
+  d->pid = 0 ;
 }
 
 void logdir_reaped (output *o, int wstat)
 {
   logdir *d = &o->d ;
+  unsigned int code = WIFEXITED(wstat) ? (unsigned int)WEXITSTATUS(wstat) : 128 + (unsigned int)WTERMSIG(wstat) ;
   d->pid = 0 ;
-  if (WIFEXITED(wstat) && !WEXITSTATUS(wstat)) { d->rot = ROT_PROCDONE ; return ; }
+  if (!code) { d->procerr = 0 ; d->rot = ROT_PROCDONE ; return ; }
+  /* once per distinct failure, as for every other error: not at each retry */
+  if (d->procerr != code + 1)
   {
     char fmt[UINT_FMT] ;
     char ms[UINT_FMT] ;
-    fmt[uint_fmt(fmt, WIFEXITED(wstat) ? (unsigned int)WEXITSTATUS(wstat) : 128 + (unsigned int)WTERMSIG(wstat))] = 0 ;
+    d->procerr = code + 1 ;
+    fmt[uint_fmt(fmt, code)] = 0 ;
     ms[uint_fmt(ms, svlog_retryms)] = 0 ;
-    strerr_warnw("processor failed in ", d->name, " (exit ", fmt, "): keeping previous, retrying in ", ms, " ms") ;
+    strerr_warnw("processor failed in ", d->name, " (exit ", fmt, "): keeping previous, retrying every ", ms, " ms") ;
   }
   d->rot = ROT_PROC ;
   d->procfailed = 1 ;

@@ -574,8 +574,11 @@ static void die_term (void)
   uint64_t n = unwritten(&o) ;
   char fmt[UINT64_FMT] ;
   char ms[UINT_FMT] ;
+  int killed = 0 ;
   fmt[uint64_fmt(fmt, n)] = 0 ;
   ms[uint_fmt(ms, termms)] = 0 ;
+  for (unsigned int i = 0 ; i < nouts ; i++)
+    if (outs[i].kind == OUT_DIR && outs[i].d.pid) { logdir_kill(outs + i) ; killed = 1 ; }
   /* a directory with everything written is closed cleanly; one with data pending is not, so
      the next start archives its current as .u */
   for (unsigned int i = 0 ; i < nouts ; i++)
@@ -587,7 +590,7 @@ static void die_term (void)
        recovers previous and current as .u archives, nothing lost */
     for (unsigned int i = 0 ; i < nouts ; i++)
       if (outs[i].kind == OUT_DIR && outs[i].d.rot != ROT_NONE)
-        strerr_dief(111, "rotation of ", outs[i].d.name, " unfinished ", ms, " ms after SIGTERM: previous is left for the next start to recover") ;
+        strerr_dief(111, "rotation of ", outs[i].d.name, " unfinished ", ms, " ms after SIGTERM: ", killed ? "processor killed, " : "", "previous is left for the next start to recover") ;
   }
   if (o && o->errnum)
   {

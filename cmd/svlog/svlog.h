@@ -58,6 +58,7 @@ struct logdir_s
   int oldfd ;           /* rotation: the file just renamed to previous, until its chmod */
   int lost ;            /* rotation: current had been replaced, there is no previous */
   pid_t pid ;           /* running processor, or 0 */
+  unsigned int procerr ;  /* last failure warned about: exit code + 1, 0 = none */
   int procfailed ;      /* the processor failed: respawn at procretry */
   tain procretry ;
 } ;
@@ -107,6 +108,7 @@ extern void logdir_start (output *) ;
 extern void logdir_flush (output *) ;
 extern int logdir_idle (output const *) ;
 extern void logdir_reaped (output *, int) ;
+extern void logdir_kill (output *) ;
 extern void logdir_close (output *, int) ;
 /* svlog.c */
 extern void svlog_error (output *, int, char const *, char const *) ;
