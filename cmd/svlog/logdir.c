@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <limits.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -66,11 +67,14 @@ static int openreg (int dfd, char const *name, int flags, mode_t mode)
 }
 
 /* Link FILE to a fresh @stamp.CODE unless it already has a second name (a crash between link
-   and unlink), then remove FILE. Returns 1, or 0 with errno and *what set. */
-static int archive (int dfd, char const *file, char code, char const **what)
+   and unlink), then remove FILE. Returns 1, or 0 with errno and *what set.
+   Archives are pruned oldest name first, so a new name never sorts before the newest one
+   there: after the wall clock steps back, the stamp is the newest name's plus 1 ns, else a
+   clock set back a day would make each new archive the "oldest" and prune it at once. */
+static int archive (logdir *d, char const *file, char code, char const **what)
 {
   struct stat st ;
-  int r = fexists(dfd, file, &st) ;
+  int r = fexists(d->dfd, file, &st) ;
   if (r < 0) { *what = "archive " ; return 0 ; }
   if (!r) return 1 ;
   if (st.st_nlink == 1)
@@ -78,17 +82,23 @@ static int archive (int dfd, char const *file, char code, char const **what)
     tend_tai64n_t t ;
     char fn[TEND_TAI64N_FMT + 3] ;
     tend_tai64n_now(&t) ;
+    if (d->hasnewest && (t.sec < d->newest.sec || (t.sec == d->newest.sec && t.nano <= d->newest.nano)))
+    {
+      t = d->newest ;
+      if (++t.nano >= 1000000000) { t.nano = 0 ; t.sec++ ; }
+    }
     for (;;)
     {
       tend_tai64n_fmt(fn, &t) ;
       fn[TEND_TAI64N_FMT] = '.' ; fn[TEND_TAI64N_FMT + 1] = code ; fn[TEND_TAI64N_FMT + 2] = 0 ;
-      if (linkat(dfd, file, dfd, fn, 0) == 0) break ;
+      if (linkat(d->dfd, file, d->dfd, fn, 0) == 0) break ;
       /* two rotations within one clock tick: take the next nanosecond, names stay ordered */
       if (errno != EEXIST) { *what = "link " ; return 0 ; }
       if (++t.nano >= 1000000000) { t.nano = 0 ; t.sec++ ; }
     }
+    d->newest = t ; d->hasnewest = 1 ;
   }
-  if (unlinkat(dfd, file, 0) < 0) { *what = "remove " ; return 0 ; }
+  if (unlinkat(d->dfd, file, 0) < 0) { *what = "remove " ; return 0 ; }
   return 1 ;
 }
 
@@ -97,23 +107,40 @@ static int isarchive (char const *s)
   return s[0] == '@' && strlen(s) >= 25 ;
 }
 
+/* an archive name and size, in a window of the oldest ones */
+#define PRUNE_WINDOW 16
+typedef struct { char name[NAME_MAX + 1] ; uint64_t size ; } oldname ;
+
+static int older (char const *a, char const *b)
+{
+  int c = strncmp(a, b, 25) ;
+  return c ? c < 0 : strcmp(a, b) < 0 ;
+}
+
 /* multilog keeps at most n-1 archives (old files, .s and .u alike); S caps their total size.
-   The oldest go first. Returns 1, or 0 with errno set. */
+   The oldest names go first. One pass over the directory notes the count, the total (a stat
+   per archive only with S), the newest name, and the PRUNE_WINDOW oldest; those are removed as
+   needed. A rotation adds one archive, so one pass is all it takes; only a directory far over
+   its bounds (a smaller n or S at start) needs another pass per PRUNE_WINDOW removals.
+   Returns 1, or 0 with errno set. */
 static int prune (logdir *d)
 {
   for (;;)
   {
-    char oldest[26] = "@z" ;
-    unsigned int count = 0 ;
+    oldname old[PRUNE_WINDOW] ;
+    unsigned int nold = 0, count = 0, i = 0 ;
     uint64_t total = 0 ;
     struct dirent *e ;
     DIR *dir ;
     int fd = openat(d->dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;
     if (fd < 0) return 0 ;
     dir = fdopendir(fd) ;
-    if (!dir) { fd_close(fd) ; return 0 ; }
+    if (!dir) { int e2 = errno ; fd_close(fd) ; errno = e2 ; return 0 ; }
     for (;;)
     {
+      uint64_t size = 0 ;
+      tend_tai64n_t t ;
+      unsigned int j ;
       errno = 0 ;
       e = readdir(dir) ;
       if (!e) break ;
@@ -122,25 +149,29 @@ static int prune (logdir *d)
       if (d->cap)
       {
         struct stat st ;
-        if (fstatat(d->dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) total += (uint64_t)st.st_size ;
+        if (fstatat(d->dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) size = (uint64_t)st.st_size ;
       }
-      if (strncmp(e->d_name, oldest, 25) < 0) { memcpy(oldest, e->d_name, 25) ; oldest[25] = 0 ; }
+      total += size ;
+      if (tend_tai64n_scan(e->d_name, &t) == TEND_TAI64N_FMT
+       && (!d->hasnewest || t.sec > d->newest.sec || (t.sec == d->newest.sec && t.nano > d->newest.nano)))
+      {
+        d->newest = t ; d->hasnewest = 1 ;
+      }
+      /* insertion into the window, oldest first */
+      if (nold == PRUNE_WINDOW && !older(e->d_name, old[nold - 1].name)) continue ;
+      j = nold < PRUNE_WINDOW ? nold++ : nold - 1 ;
+      while (j && older(e->d_name, old[j - 1].name)) { old[j] = old[j - 1] ; j-- ; }
+      memcpy(old[j].name, e->d_name, strlen(e->d_name) + 1) ;
+      old[j].size = size ;
     }
     if (errno) { int e2 = errno ; closedir(dir) ; errno = e2 ; return 0 ; }
-    if (count < d->num && (!d->cap || total <= d->cap)) { closedir(dir) ; return 1 ; }
-    rewinddir(dir) ;
-    for (;;)
-    {
-      errno = 0 ;
-      e = readdir(dir) ;
-      if (!e) break ;
-      if (isarchive(e->d_name) && !strncmp(e->d_name, oldest, 25))
-      {
-        if (unlinkat(d->dfd, e->d_name, 0) < 0) { int e2 = errno ; closedir(dir) ; errno = e2 ; return 0 ; }
-        break ;
-      }
-    }
     closedir(dir) ;
+    while ((count >= d->num || (d->cap && total > d->cap)) && i < nold)
+    {
+      if (unlinkat(d->dfd, old[i].name, 0) < 0 && errno != ENOENT) return 0 ;
+      count-- ; total -= old[i].size ; i++ ;
+    }
+    if (i < PRUNE_WINDOW || (count < d->num && (!d->cap || total <= d->cap))) return 1 ;
   }
 }
 
@@ -202,6 +233,8 @@ void logdir_start (output *o)
       if (fexists(d->dfd, names[i], &st) < 0)
         strerr_dief(111, "unable to use ", d->name, "/", names[i], ": ", logdir_strerror(errno)) ;
   }
+  /* learn the newest archive name before making one */
+  if (!prune(d)) strerr_diefusys(111, "prune ", d->name) ;
   r = fexists(d->dfd, "current", &st) ;
   if (r < 0) strerr_dief(111, "unable to stat ", cur, ": ", logdir_strerror(errno)) ;
   if (r && st.st_mode & 0100)
@@ -230,15 +263,15 @@ void logdir_start (output *o)
   if (r && st.st_mode & 0100)
   {
     unlinkat(d->dfd, "previous", 0) ;
-    if (!archive(d->dfd, "processed", 's', &what)) strerr_diefusys(111, what, d->name, "/processed") ;
+    if (!archive(d, "processed", 's', &what)) strerr_diefusys(111, what, d->name, "/processed") ;
   }
   else
   {
     unlinkat(d->dfd, "processed", 0) ;
-    if (!archive(d->dfd, "previous", 'u', &what)) strerr_diefusys(111, what, d->name, "/previous") ;
+    if (!archive(d, "previous", 'u', &what)) strerr_diefusys(111, what, d->name, "/previous") ;
   }
   if (!prune(d)) strerr_diefusys(111, "prune ", d->name) ;
-  if (!archive(d->dfd, "current", 'u', &what)) strerr_diefusys(111, what, cur) ;
+  if (!archive(d, "current", 'u', &what)) strerr_diefusys(111, what, cur) ;
   if (!prune(d)) strerr_diefusys(111, "prune ", d->name) ;
   fd = openreg(d->dfd, "state", O_WRONLY | O_TRUNC | O_CREAT, 0644) ;
   if (fd < 0) strerr_dief(111, "unable to create ", d->name, "/state: ", logdir_strerror(errno)) ;
@@ -386,7 +419,7 @@ static void advance (output *o)
         d->rot = ROT_FINISH ; break ;
       }
       case ROT_FINISH :
-        if (!archive(d->dfd, d->processor ? "processed" : "previous", 's', &what)) { FAIL(o, what, d->processor ? "processed" : "previous") ; return ; }
+        if (!archive(d, d->processor ? "processed" : "previous", 's', &what)) { FAIL(o, what, d->processor ? "processed" : "previous") ; return ; }
         if (!prune(d)) { FAIL(o, "prune ", d->name) ; return ; }
         d->rot = ROT_NONE ;
         return ;

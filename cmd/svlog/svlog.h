@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <skalibs/tai.h>
+#include <tend/tai.h>
 
 /* The read buffer: svlog reads at most this much before everything read so far is written,
    so a kill -9 loses at most this many bytes of input. Documented in svlog.8. */
@@ -55,6 +56,8 @@ struct logdir_s
   int rot ;
   int rotreq ;          /* SIGALRM asked for a rotation */
   int atnl ;            /* the last byte written to current is a newline (or current is empty) */
+  tend_tai64n_t newest ; /* the newest archive name: a new one never sorts before it */
+  int hasnewest ;
   int oldfd ;           /* rotation: the file just renamed to previous, until its chmod */
   int lost ;            /* rotation: current had been replaced, there is no previous */
   pid_t pid ;           /* running processor, or 0 */
