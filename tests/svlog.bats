@@ -185,6 +185,22 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
   assert_output "svlog: fatal: unable to create directory ./plain/d: Not a directory"
 }
 
+@test "svlog: the same log directory twice in the script is refused before anything is touched" {
+  run sh -c 'echo x | svlog ./d ./d 2>&1'
+  assert_failure 100
+  assert_output "svlog: fatal: unable to use log directory ./d: it is ./d, already in the script"
+  # by another name too
+  mkdir e
+  run sh -c 'echo x | svlog ./e 1 ./d/../e 2>&1'
+  assert_failure 100
+  assert_output "svlog: fatal: unable to use log directory ./d/../e: it is ./e, already in the script"
+  # ./d was created by the first start, and nothing was archived: a later start finds no .u
+  echo y | svlog ./d
+  run archives d
+  assert_output ""
+  [ "$(cat d/current)" = y ]
+}
+
 @test "svlog: a lock held by another logger: 111 with a clear message" {
   start_fifo ./d
   wait_for 5 test -f d/current

@@ -186,15 +186,12 @@ static int opencurrent (logdir *d)
   return 1 ;
 }
 
-void logdir_start (output *o)
+/* Create and open the directory and check it may be used; every directory of the script is
+   opened and checked before any is started, so a refusal leaves none half started. */
+void logdir_open (output *o, output const *earlier, unsigned int nearlier)
 {
   logdir *d = &o->d ;
   struct stat st ;
-  char const *what ;
-  int fd, r ;
-  size_t n = strlen(d->name) ;
-  char cur[n + sizeof("/current")] ;
-  memcpy(cur, d->name, n) ; memcpy(cur + n, "/current", sizeof("/current")) ;
 
   d->oldfd = -1 ;
   if (mkdir(d->name, 0700) < 0 && errno != EEXIST) strerr_diefusys(111, "create directory ", d->name) ;
@@ -210,6 +207,11 @@ void logdir_start (output *o)
     a[uid_fmt(a, st.st_uid)] = 0 ; b[uid_fmt(b, geteuid())] = 0 ;
     strerr_dief(100, "unable to use log directory ", d->name, ": it belongs to uid ", a, ", not to svlog's uid ", b) ;
   }
+  /* the same directory twice (by two names, maybe) would lock against itself */
+  for (unsigned int i = 0 ; i < nearlier ; i++)
+    if (earlier[i].kind == OUT_DIR && earlier[i].d.dev == st.st_dev && earlier[i].d.ino == st.st_ino)
+      strerr_dief(100, "unable to use log directory ", d->name, ": it is ", earlier[i].d.name, ", already in the script") ;
+  d->dev = st.st_dev ; d->ino = st.st_ino ;
   if (st.st_mode & 022)
   {
     char m[UINT_OFMT] ;
@@ -217,6 +219,18 @@ void logdir_start (output *o)
     m[k] = 0 ;
     strerr_dief(100, "unable to use log directory ", d->name, ": mode 0", m, " lets group or others write in it") ;
   }
+}
+
+void logdir_start (output *o)
+{
+  logdir *d = &o->d ;
+  struct stat st ;
+  char const *what ;
+  int fd, r ;
+  size_t n = strlen(d->name) ;
+  char cur[n + sizeof("/current")] ;
+  memcpy(cur, d->name, n) ; memcpy(cur + n, "/current", sizeof("/current")) ;
+
   fd = openreg(d->dfd, "lock", O_WRONLY | O_APPEND | O_CREAT, 0600) ;
   if (fd < 0) strerr_dief(111, "unable to open ", d->name, "/lock: ", logdir_strerror(errno)) ;
   /* flock, as multilog, svlogd and s6-log take it: one logger per directory */

@@ -811,6 +811,8 @@ int main (int argc, char const *const *argv)
       if (!S_ISREG(st.st_mode)) strerr_dief(111, "unable to use ", acts[i].arg + 1, ": ", logdir_strerror(SVLOG_ENOTREG)) ;
     }
   for (unsigned int i = 0 ; i < nouts ; i++)
+    if (outs[i].kind == OUT_DIR) logdir_open(outs + i, outs, i) ;
+  for (unsigned int i = 0 ; i < nouts ; i++)
   {
     output *o = outs + i ;
     /* room for one engine step: a line start (stamp, prefix), a piece, a PIPE_BUF split

@@ -47,6 +47,8 @@ struct logdir_s
 {
   char const *name ;
   int dfd ;
+  dev_t dev ;           /* the directory's identity: one output per directory */
+  ino_t ino ;
   int fd ;              /* current, or -1 */
   uint64_t bytes ;      /* size of current */
   uint64_t size ;       /* s */
@@ -107,6 +109,7 @@ extern int svlog_errsave ;   /* the blocking stderr we were given, for processor
 
 /* logdir.c */
 extern char const *logdir_strerror (int) ;
+extern void logdir_open (output *, output const *, unsigned int) ;
 extern void logdir_start (output *) ;
 extern void logdir_flush (output *) ;
 extern int logdir_idle (output const *) ;
