@@ -430,6 +430,27 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
   assert_output --partial "svlog: fatal: invalid regular expression in script directive ~+(: "
 }
 
+@test "svlog: ~ expressions see the text up to 1000 bytes minus the stamp, or its first NUL" {
+  # no REG_STARTEND: the text is a C string copy, the same on glibc and musl
+  long=$(head -c 2000 /dev/zero | tr '\0' a)
+  printf '%sZ\nab\0cd\nxyz\n' "$long" > in
+  svlog '-*' '~+Z' ./z '-*' '~+a$' ./a '-*' '~+cd' ./c '-*' '~+^xyz$' ./x < in
+  run cat z/current
+  assert_output ""
+  # the 2000-byte line, cut at 1000: it ends with a there
+  [ "$(wc -l < a/current)" = 1 ]
+  [ "$(wc -c < a/current)" = 2002 ]
+  run cat c/current
+  assert_output ""
+  [ "$(cat x/current)" = xyz ]
+  # with t, the stamp takes 26 of the 1000 bytes
+  printf '%sQ\n' "$(head -c 974 /dev/zero | tr '\0' b)" > in2
+  svlog t '-*' '~+Q' ./tq < in2
+  [ ! -s tq/current ]
+  svlog '-*' '~+Q' ./nq < in2
+  [ -s nq/current ]
+}
+
 @test "svlog: S caps the total size of the archives" {
   seq 1 100000 > in
   svlog s4096 n100 S10000 ./d < in

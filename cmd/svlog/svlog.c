@@ -290,11 +290,15 @@ static void status (action *a)
   }
 }
 
-static int rematch (action *a, char const *s, size_t n)
+/* The text ~ expressions see: the line's first bytes (at most SVLOG_HEAD), NUL-terminated,
+   copied once per line. POSIX regexec needs a C string; REG_STARTEND, which would spare the
+   copy, is a glibc/BSD extension that musl lacks. A NUL byte in the line ends the text there. */
+static char retext[SVLOG_HEAD + 1] ;
+static int needre ;
+
+static int rematch (action *a)
 {
-  regmatch_t m ;
-  m.rm_so = 0 ; m.rm_eo = (regoff_t)n ;
-  return !regexec(&a->re, s, 1, &m, REG_STARTEND) ;
+  return !regexec(&a->re, retext, 0, 0, 0) ;
 }
 
 static void eval (char const *text, size_t textlen)
@@ -306,6 +310,11 @@ static void eval (char const *text, size_t textlen)
     memcpy(view + stamplen, text, textlen) ;
     viewlen = stamplen + textlen ;
   }
+  if (needre)
+  {
+    memcpy(retext, text, textlen) ;
+    retext[textlen] = 0 ;
+  }
   for (unsigned int i = 0 ; i < nacts ; i++)
   {
     action *a = acts + i ;
@@ -313,8 +322,8 @@ static void eval (char const *text, size_t textlen)
     {
       case ACT_PLUS : if (!sel && svlog_match(a->arg + 1, view, viewlen)) sel = 1 ; break ;
       case ACT_MINUS : if (sel && svlog_match(a->arg + 1, view, viewlen)) sel = 0 ; break ;
-      case ACT_REPLUS : if (!sel && rematch(a, text, textlen)) sel = 1 ; break ;
-      case ACT_REMINUS : if (sel && rematch(a, text, textlen)) sel = 0 ; break ;
+      case ACT_REPLUS : if (!sel && rematch(a)) sel = 1 ; break ;
+      case ACT_REMINUS : if (sel && rematch(a)) sel = 0 ; break ;
       case ACT_ALERT : if (sel) alert() ; break ;
       case ACT_STATUS : if (sel) status(a) ; break ;
       case ACT_OUTPUT : outs[a->out].sel = sel ; break ;
@@ -701,7 +710,7 @@ static void parse (int argc, char const *const *argv)
           strerr_dief(100, "invalid regular expression in script directive ", a, ": ", err) ;
         }
         act->type = a[1] == '+' ? ACT_REPLUS : ACT_REMINUS ;
-        act->arg = a ; nacts++ ; needeval = 1 ;
+        act->arg = a ; nacts++ ; needeval = needre = 1 ;
         break ;
       }
       case 'e' :
