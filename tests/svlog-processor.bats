@@ -63,7 +63,7 @@ now_ms () { echo $(( $(date +%s%N) / 1000000 )) ; }
   svlog s4096 "!n=\$(cat $T/count) ; echo \$((n + 1)) > $T/count ; [ \$n -ge 8 ] && exec cat ; [ \$n -ge 5 ] && exit 2 ; exit 1" ./d < in 2> err
   [ "$(cat count)" -ge 9 ]
   run cat err
-  assert_output "svlog: warning: processor failed in ./d (exit 1): keeping previous, retrying every 50 ms
-svlog: warning: processor failed in ./d (exit 2): keeping previous, retrying every 50 ms"
+  assert_output "svlog: warning: unable to process ./d/previous, keeping it and retrying every 50 ms: the processor exited 1
+svlog: warning: unable to process ./d/previous, keeping it and retrying every 50 ms: the processor exited 2"
   cat d/@*.s d/current | cmp - in
 }

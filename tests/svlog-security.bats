@@ -128,7 +128,7 @@ target_untouched () {
   # processed planted as a link to the secret: the processor's output must not land there
   ln -s "$T/secret" d/processed
   kill -ALRM $SVPID
-  wait_for 5 grep -q 'processor failed' "$T/err"
+  wait_for 5 grep -q 'unable to process' "$T/err"
   [ "$(cat "$T/secret")" = secret ]
   [ "$(stat -c %a "$T/secret")" = 600 ]
   rm d/processed

@@ -262,7 +262,7 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
   # fails twice, then works
   printf '0' > count
   svlog s4096 "!n=\$(cat $T/count); echo \$((n+1)) > $T/count; [ \$n -ge 2 ] && cat" ./d < in 2> err
-  grep -q "svlog: warning: processor failed in ./d (exit 1): keeping previous, retrying every 50 ms" err
+  grep -q "svlog: warning: unable to process ./d/previous, keeping it and retrying every 50 ms: the processor exited 1" err
   cat d/@*.s d/current | cmp - in
 }
 
@@ -513,6 +513,24 @@ small_disk () {
   cmp data "$SMALL/d/current"
   [ "$(grep -c 'No space left on device' err)" = 1 ]
   assert_equal "$(head -n 1 err)" "svlog: warning: unable to write to $SMALL/d/current, keeping the data and retrying every 50 ms: No space left on device"
+}
+
+@test "svlog: warnings name their reason last: =file on a full disk, unreadable stdin, a gone reader" {
+  small_disk
+  head -c 65536 /dev/zero > "$SMALL/filler" 2>/dev/null || true
+  run sh -c "printf 'x\n' | svlog =$SMALL/st 2>&1"
+  assert_success
+  assert_output "svlog: warning: unable to write $SMALL/st: No space left on device"
+  # stdin open for writing only: read fails with EBADF
+  run sh -c 'svlog ./d 0> "$T/wo" 2>&1'
+  assert_success
+  assert_output "svlog: warning: unable to read from stdin, treating it as end of file: Bad file descriptor"
+  # the reader of stdout goes away
+  seq 1 200000 > in
+  run sh -c 'svlog 1 < in 2> "$T/e2" | head -n 1'
+  assert_output 1
+  run cat "$T/e2"
+  assert_output "svlog: warning: no longer copying lines to stdout: its reader is gone"
 }
 
 @test "svlog: full disk and SIGTERM: exits 111 after SVLOG_TERM_TIMEOUT saying how much was not written" {

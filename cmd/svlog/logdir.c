@@ -277,15 +277,15 @@ void logdir_start (output *o)
   if (r && st.st_mode & 0100)
   {
     unlinkat(d->dfd, "previous", 0) ;
-    if (!archive(d, "processed", 's', &what)) strerr_diefusys(111, what, d->name, "/processed") ;
+    if (!archive(d, "processed", 's', &what)) strerr_diefu(111, what, d->name, "/processed: ", logdir_strerror(errno)) ;
   }
   else
   {
     unlinkat(d->dfd, "processed", 0) ;
-    if (!archive(d, "previous", 'u', &what)) strerr_diefusys(111, what, d->name, "/previous") ;
+    if (!archive(d, "previous", 'u', &what)) strerr_diefu(111, what, d->name, "/previous: ", logdir_strerror(errno)) ;
   }
   if (!prune(d)) strerr_diefusys(111, "prune ", d->name) ;
-  if (!archive(d, "current", 'u', &what)) strerr_diefusys(111, what, cur) ;
+  if (!archive(d, "current", 'u', &what)) strerr_diefu(111, what, cur, ": ", logdir_strerror(errno)) ;
   if (!prune(d)) strerr_diefusys(111, "prune ", d->name) ;
   fd = openreg(d->dfd, "state", O_WRONLY | O_TRUNC | O_CREAT, 0644) ;
   if (fd < 0) strerr_dief(111, "unable to create ", d->name, "/state: ", logdir_strerror(errno)) ;
@@ -349,9 +349,10 @@ void logdir_reaped (output *o, int wstat)
     char fmt[UINT_FMT] ;
     char ms[UINT_FMT] ;
     d->procerr = code + 1 ;
-    fmt[uint_fmt(fmt, code)] = 0 ;
+    fmt[uint_fmt(fmt, WIFSIGNALED(wstat) ? (unsigned int)WTERMSIG(wstat) : code)] = 0 ;
     ms[uint_fmt(ms, svlog_retryms)] = 0 ;
-    strerr_warnw("processor failed in ", d->name, " (exit ", fmt, "): keeping previous, retrying every ", ms, " ms") ;
+    strerr_warnwu("process ", d->name, "/previous, keeping it and retrying every ", ms, " ms: the processor ",
+      WIFSIGNALED(wstat) ? "was killed by signal " : "exited ", fmt) ;
   }
   d->rot = ROT_PROC ;
   d->procfailed = 1 ;
@@ -517,7 +518,7 @@ void logdir_close (output *o, int clean)
 {
   logdir *d = &o->d ;
   if (d->fd < 0) return ;
-  if (fsync(d->fd) < 0 && errno != EINVAL) strerr_warnwu("sync ", d->name, "/current") ;
+  if (fsync(d->fd) < 0 && errno != EINVAL) strerr_warnwusys("sync ", d->name, "/current") ;
   /* the owner x bit says "closed cleanly": the next start appends instead of recovering */
-  if (clean && fchmod(d->fd, 0744) < 0) strerr_warnwu("set mode of ", d->name, "/current") ;
+  if (clean && fchmod(d->fd, 0744) < 0) strerr_warnwusys("set mode of ", d->name, "/current") ;
 }

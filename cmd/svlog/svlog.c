@@ -239,7 +239,7 @@ static void flush_fd (output *o)
       if (errno == EPIPE)
       {
         /* a pipe whose reader is gone never comes back: stop copying there, keep logging */
-        strerr_warnw("the reader of ", o->what, " is gone: no longer copying lines there") ;
+        strerr_warnw("no longer copying lines to ", o->what, ": its reader is gone") ;
         o->dead = 1 ; o->len = o->done = 0 ;
         return ;
       }
@@ -286,7 +286,7 @@ static void status (action *a)
   if (a->errop != errno + 1)
   {
     a->errop = errno + 1 ;
-    strerr_warnwu("write ", a->arg + 1) ;
+    strerr_warnwusys("write ", a->arg + 1) ;
   }
 }
 
@@ -466,7 +466,7 @@ static void do_read (void)
   if (r < 0)
   {
     if (errno == EINTR || errno == EAGAIN) return ;
-    strerr_warnwu("read from stdin, treating it as end of file") ;
+    strerr_warnwusys("read from stdin, treating it as end of file") ;
     eof = 1 ;
     return ;
   }
@@ -677,7 +677,7 @@ static void parse (int argc, char const *const *argv)
     for (int i = 0 ; i < argc ; i++) if (argv[i][0] == 'p') total += strlen(argv[i]) + 1 ;
     pstore = malloc(total + 1) ;
   }
-  if (!acts || !outs || !pstore) strerr_diefu(111, "allocate memory") ;
+  if (!acts || !outs || !pstore) strerr_diefusys(111, "allocate memory") ;
 
   for (int i = 0 ; i < argc ; i++)
   {
@@ -832,12 +832,12 @@ int main (int argc, char const *const *argv)
        then holds two lines' worth, so a flush always makes room for the next line */
     o->bufsize = o->reserve > SVLOG_OUTSIZE / 2 ? 2 * o->reserve : SVLOG_OUTSIZE ;
     o->buf = malloc(o->bufsize) ;
-    if (!o->buf) strerr_diefu(111, "allocate memory") ;
+    if (!o->buf) strerr_diefusys(111, "allocate memory") ;
     if (o->kind == OUT_DIR)
     {
       size_t n = strlen(o->d.name) ;
       char *w = malloc(n + sizeof("/current")) ;
-      if (!w) strerr_diefu(111, "allocate memory") ;
+      if (!w) strerr_diefusys(111, "allocate memory") ;
       memcpy(w, o->d.name, n) ; memcpy(w + n, "/current", sizeof("/current")) ;
       o->what = w ;
       logdir_start(o) ;
