@@ -37,8 +37,6 @@ start_fifo () {
   wait_for 5 trapped $SVPID
 }
 trapped () { [ $(( 0x$(awk '/^SigBlk/ { print $2 }' /proc/$1/status) & 0x4000 )) != 0 ] ; }
-lines_in () { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ] ; }
-gone () { ! kill -0 "$1" 2>/dev/null ; }
 
 @test "svlog: lines go to ./dir verbatim; a final line without newline is written at EOF" {
   printf 'one\ntwo\nthree' | svlog ./d
@@ -48,7 +46,8 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
   [ "$(stat -c %a d/current)" = 744 ]
   [ "$(stat -c %a d/lock)" = 600 ]
   [ "$(stat -c %a d)" = 700 ]
-  [ -f d/state ] && [ ! -s d/state ]
+  [ -f d/state ]
+  [ ! -s d/state ]
 }
 
 @test "svlog: binary-safe: NUL, invalid UTF-8 and CRLF pass unchanged" {
@@ -65,7 +64,8 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
   label=$(head -c 17 d/current | cut -c2-)
   now=$(date +%s)
   sec=$(( 0x${label} - 0x4000000000000000 - 10 ))
-  [ $(( now - sec )) -ge 0 ] && [ $(( now - sec )) -le 5 ]
+  [ $(( now - sec )) -ge 0 ]
+  [ $(( now - sec )) -le 5 ]
   run sh -c 'printf "x\n" | svlog ./e t 2>&1'
   assert_success
   assert_output "svlog: warning: script directive t ignored: t counts only as the first directive, as in multilog"
@@ -147,7 +147,8 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
   [ "$(narchives d)" = 2 ]
   for f in $(archives d) ; do
     sz=$(stat -c %s "d/$f")
-    [ "$sz" -le 4096 ] && [ "$sz" -ge 2096 ]
+    [ "$sz" -le 4096 ]
+    [ "$sz" -ge 2096 ]
     [ "$(tail -c 1 "d/$f" | od -An -c | tr -d ' ')" = '\n' ]
     [ "$(stat -c %a "d/$f")" = 744 ]
   done
@@ -236,7 +237,9 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
 @test "svlog: recovery after a crash during processing: processed (x) kept as .s, else previous as .u" {
   mkdir d ; printf 'p\n' > d/previous ; printf 'half\n' > d/processed ; printf 'c\n' > d/current ; echo st > d/newstate
   echo new | svlog ./d
-  [ ! -e d/previous ] && [ ! -e d/processed ] && [ ! -e d/newstate ]
+  [ ! -e d/previous ]
+  [ ! -e d/processed ]
+  [ ! -e d/newstate ]
   [ "$(archives d | grep -c '\.u$')" = 2 ]
   cat d/@*.u | sort > got
   printf 'c\np\n' | cmp - got
@@ -253,8 +256,10 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
   n=$(narchives d)
   [ "$n" -ge 2 ]
   [ "$(wc -l < d/state)" = "$(archives d | wc -l)" ] || [ "$(grep -c run d/state)" -ge 1 ]
-  ! grep -q '[0-9]' d/@*.s
-  [ ! -e d/previous ] && [ ! -e d/processed ] && [ ! -e d/newstate ]
+  run ! grep -q '[0-9]' d/@*.s
+  [ ! -e d/previous ]
+  [ ! -e d/processed ]
+  [ ! -e d/newstate ]
 }
 
 @test "svlog: a failing processor is retried and no data is lost" {
@@ -363,7 +368,8 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
   [[ $stamp =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$ ]]
   local s
   s=$(date -u -d "${stamp/T/ }" +%s)
-  [ "$s" -ge "$before" ] && [ "$s" -le "$after" ]
+  [ "$s" -ge "$before" ]
+  [ "$s" -le "$after" ]
 }
 
 @test "svlog: 1 into a pipe writes whole lines of at most PIPE_BUF bytes; longer lines split with a mark" {
@@ -412,7 +418,8 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
   left=$(cat <&8 | wc -c)
   exec 8<&-
   lost=$(( $(wc -c < data) - size - left ))
-  [ "$lost" -gt 0 ] && [ "$lost" -le 65536 ]
+  [ "$lost" -gt 0 ]
+  [ "$lost" -le 65536 ]
 }
 
 @test "svlog: l splits long lines, never drops a byte" {
