@@ -2,6 +2,7 @@
 # svlog: multilog directives, the log directory, extensions, bad input, full disks, signals.
 
 load helpers/common
+bats_require_minimum_version 1.5.0
 
 setup () {
   tend_setup
@@ -74,6 +75,7 @@ trapped () { [ $(( 0x$(awk '/^SigBlk/ { print $2 }' /proc/$1/status) & 0x4000 ))
 
 @test "svlog: multilog * semantics, exactly (shortest run, no backtracking)" {
   printf '%s\n' one on onetwo 'xy one' '  one' 'xy one ' 'x y one' '   one' abcbc '' > in
+  i=0
   for p in 'one' 'one*' '* one' '* * one' 'a*c' '*' ; do
     svlog '-*' "+$p" "./d$((++i))" < in
   done

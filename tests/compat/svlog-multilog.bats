@@ -2,6 +2,7 @@
 # svlog against daemontools' multilog (/usr/bin/multilog): same input, same script, same results.
 
 load ../helpers/common
+bats_require_minimum_version 1.5.0
 
 ML=/usr/bin/multilog
 
