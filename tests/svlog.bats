@@ -430,6 +430,22 @@ trapped () { [ $(( 0x$(awk '/^SigBlk/ { print $2 }' /proc/$1/status) & 0x4000 ))
   [ "$(cat d/current)" = "$(printf 'abcd\nefgh\nij\nxy')" ]
 }
 
+@test "svlog: l: a line of exactly l bytes is not followed by an empty line (as fold -b)" {
+  for L in 4 1000 2000 ; do
+    rm -rf d
+    for n in 1 3 4 5 8 999 1000 1001 1999 2000 2001 4000 4001 ; do head -c $n /dev/zero | tr '\0' a ; echo ; done > in
+    svlog l$L ./d < in
+    fold -b -w $L in | cmp - d/current
+  done
+  # the newline arrives in a later read than the line's last byte
+  mkfifo f
+  ( head -c 2000 /dev/zero | tr '\0' b ; sleep 0.2 ; printf '\nx\n' ) > f &
+  track_pid $!
+  svlog l2000 ./e < f
+  [ "$(wc -l < e/current)" = 2 ]
+  [ "$(tail -n 1 e/current)" = x ]
+}
+
 @test "svlog: ~+re and ~-re select by POSIX extended regular expression on the text" {
   printf 'GET /a 200\nGET /b 500\nPOST /c 503\n' > in
   svlog t '-*' '~+ 5[0-9]{2}$' '~-^POST' ./d < in

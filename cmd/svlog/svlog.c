@@ -346,10 +346,12 @@ static int engine (void)
       size_t avail = inlen - inpos, lim = avail, headlen ;
       char const *nl ;
       if (!avail) return eof || forced ? ENG_DONE : ENG_INPUT ;
-      if (linemax && lim > linemax) lim = linemax ;
+      /* a line of exactly l bytes is not split: its newline, one byte past the limit,
+         still ends it (else an empty line would follow it) */
+      if (linemax && lim > linemax) lim = linemax + 1 ;
       nl = memchr(inbuf + inpos, '\n', lim) ;
       if (nl) { ln.known = 1 ; ln.hasnl = 1 ; ln.end = (size_t)(nl - inbuf) ; }
-      else if (linemax && avail >= linemax) { ln.known = 1 ; ln.hasnl = 0 ; ln.end = inpos + linemax ; }
+      else if (linemax && avail > linemax) { ln.known = 1 ; ln.hasnl = 0 ; ln.end = inpos + linemax ; }
       else if (eof || forced) { ln.known = 1 ; ln.hasnl = 0 ; ln.end = inlen ; }
       else if (avail >= headtext) ln.known = 0 ;
       else return ENG_INPUT ;
@@ -373,7 +375,7 @@ static int engine (void)
       }
       else
       {
-        size_t avail = inlen - inpos, lim = SVLOG_PIECE ;
+        size_t avail = inlen - inpos, lim = SVLOG_PIECE, search ;
         char const *nl ;
         if (!avail)
         {
@@ -382,12 +384,19 @@ static int engine (void)
         }
         if (linemax && linemax - ln.col < lim) lim = linemax - ln.col ;
         if (lim > avail) lim = avail ;
-        nl = memchr(inbuf + inpos, '\n', lim) ;
+        /* at the l limit, the byte just past it may be this line's newline */
+        search = linemax && ln.col + lim == linemax && avail > lim ? lim + 1 : lim ;
+        nl = memchr(inbuf + inpos, '\n', search) ;
         if (nl) { n = (size_t)(nl - inbuf) - inpos ; end = 1 ; ln.hasnl = 1 ; }
         else
         {
           n = lim ;
-          if (linemax && ln.col + n >= linemax) { end = 1 ; ln.hasnl = 0 ; }
+          if (linemax && ln.col + n >= linemax)
+          {
+            /* split here once the next byte is known not to be a newline */
+            if (avail > n || eof || forced) { end = 1 ; ln.hasnl = 0 ; }
+            else if (!n) return ENG_INPUT ;
+          }
           else if (end) ln.hasnl = 0 ;
         }
       }
