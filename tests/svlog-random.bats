@@ -3,7 +3,7 @@
 # prefixes, several directories) on random input, against the build (under ASan in the
 # SANITIZE run). Each must exit 0 with no sanitizer report, and ./all, which selects every line,
 # must hold the input exactly. SVLOG_RANDOM_SEED=N reproduces a run; SVLOG_RANDOM_N sets how
-# many scripts (default 250).
+# many scripts (default 250, 160 under ASan: about 30 s either way).
 
 load helpers/common
 load helpers/svlog-random
@@ -19,7 +19,9 @@ teardown () {
 
 @test "svlog random: random scripts on random input: no crash, no sanitizer report, ./all holds every line" {
   local seed=${SVLOG_RANDOM_SEED:-$(( $(date +%s%N) % 1000000007 ))}
-  local n=${SVLOG_RANDOM_N:-250}
+  local def=250
+  if [ "$TEND_SANITIZE" = 1 ] ; then def=160 ; fi
+  local n=${SVLOG_RANDOM_N:-$def}
   echo "# svlog random: seed $seed, $n scripts (SVLOG_RANDOM_SEED=$seed reproduces)" >&3
   RANDOM=$seed
   local i rc
