@@ -293,6 +293,15 @@ void logdir_start (output *o)
   if (!opencurrent(d)) strerr_dief(111, "unable to create ", cur, ": ", logdir_strerror(errno)) ;
 }
 
+/* in the processor's child: FD (close-on-exec, from openreg) becomes TO, kept across exec even
+   when it was opened as TO already */
+static int fd_to (int to, int fd)
+{
+  if (fd < 0) return -1 ;
+  if (fd != to && fd_move(to, fd) < 0) return -1 ;
+  return fcntl(to, F_SETFD, 0) ;
+}
+
 static void spawn (output *o)
 {
   logdir *d = &o->d ;
@@ -300,21 +309,16 @@ static void spawn (output *o)
   if (pid < 0) { FAIL(o, "fork for the processor in ", d->name) ; return ; }
   if (!pid)
   {
-    int fd ;
     /* a group of its own: at svlog's deadline the processor and whatever it started go
        together */
     setpgid(0, 0) ;
     selfpipe_finish() ;
     if (svlog_errsave >= 0) fd_copy(2, svlog_errsave) ;
     if (fchdir(d->dfd) < 0) _exit(111) ;
-    fd = openreg(d->dfd, "previous", O_RDONLY, 0) ;
-    if (fd < 0 || fd_move(0, fd) < 0) _exit(111) ;
-    fd = openreg(d->dfd, "processed", O_WRONLY | O_TRUNC | O_CREAT, 0644) ;
-    if (fd < 0 || fd_move(1, fd) < 0) _exit(111) ;
-    fd = openreg(d->dfd, "state", O_RDONLY, 0) ;
-    if (fd < 0 || fd_move(4, fd) < 0) _exit(111) ;
-    fd = openreg(d->dfd, "newstate", O_WRONLY | O_TRUNC | O_CREAT, 0644) ;
-    if (fd < 0 || fd_move(5, fd) < 0) _exit(111) ;
+    if (fd_to(0, openreg(d->dfd, "previous", O_RDONLY, 0)) < 0
+     || fd_to(1, openreg(d->dfd, "processed", O_WRONLY | O_TRUNC | O_CREAT, 0644)) < 0
+     || fd_to(4, openreg(d->dfd, "state", O_RDONLY, 0)) < 0
+     || fd_to(5, openreg(d->dfd, "newstate", O_WRONLY | O_TRUNC | O_CREAT, 0644)) < 0) _exit(111) ;
     execl("/bin/sh", "sh", "-c", d->processor, (char *)0) ;
     _exit(errno == ENOENT ? 127 : 126) ;
   }
