@@ -523,19 +523,24 @@ static void reap (void)
   }
 }
 
-/* a run-time error of the loop itself (iopause, the selfpipe): warned once per errno, retried */
+/* A run-time error of the loop itself (iopause, the selfpipe): warned once per errno, then
+   the retry delay is waited out here, without iopause (it, or what it watches, is what
+   failed), so a lasting error cannot make svlog spin. */
 static void loop_error (char const *what)
 {
   static int last ;
   int e = errno ;
-  if (e == last) return ;
-  last = e ;
+  struct timespec ts = { .tv_sec = svlog_retryms / 1000, .tv_nsec = (long)(svlog_retryms % 1000) * 1000000 } ;
+  if (e != last)
   {
     char ms[UINT_FMT] ;
+    last = e ;
     ms[uint_fmt(ms, svlog_retryms)] = 0 ;
     errno = e ;
     strerr_warnwusys(what, ", retrying every ", ms, " ms") ;
   }
+  nanosleep(&ts, 0) ;
+  tain_now_g() ;
 }
 
 static void handle_signals (void)
@@ -929,15 +934,10 @@ int main (int argc, char const *const *argv)
     r = iopause_g(x, n, &deadline) ;
     if (r < 0)
     {
-      /* never fatal: wait the retry delay without iopause (it is what failed), then look at
-         the signals anyway, so TERM still ends svlog */
-      if (errno != EINTR)
-      {
-        struct timespec ts = { .tv_sec = svlog_retryms / 1000, .tv_nsec = (long)(svlog_retryms % 1000) * 1000000 } ;
-        loop_error("iopause") ;
-        nanosleep(&ts, 0) ;
-      }
-      tain_now_g() ;
+      /* never fatal: wait the retry delay, then look at the signals anyway, so TERM still
+         ends svlog */
+      if (errno != EINTR) loop_error("iopause") ;
+      else tain_now_g() ;
       handle_signals() ;
       continue ;
     }
