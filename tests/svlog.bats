@@ -2,6 +2,7 @@
 # svlog: multilog directives, the log directory, extensions, bad input, full disks, signals.
 
 load helpers/common
+bats_require_minimum_version 1.5.0
 
 setup () {
   tend_setup
@@ -37,8 +38,6 @@ start_fifo () {
   wait_for 5 trapped $SVPID
 }
 trapped () { [ $(( 0x$(awk '/^SigBlk/ { print $2 }' /proc/$1/status) & 0x4000 )) != 0 ] ; }
-lines_in () { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ] ; }
-gone () { ! kill -0 "$1" 2>/dev/null ; }
 
 @test "svlog: lines go to ./dir verbatim; a final line without newline is written at EOF" {
   printf 'one\ntwo\nthree' | svlog ./d
@@ -48,7 +47,8 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
   [ "$(stat -c %a d/current)" = 744 ]
   [ "$(stat -c %a d/lock)" = 600 ]
   [ "$(stat -c %a d)" = 700 ]
-  [ -f d/state ] && [ ! -s d/state ]
+  [ -f d/state ]
+  [ ! -s d/state ]
 }
 
 @test "svlog: binary-safe: NUL, invalid UTF-8 and CRLF pass unchanged" {
@@ -65,7 +65,8 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
   label=$(head -c 17 d/current | cut -c2-)
   now=$(date +%s)
   sec=$(( 0x${label} - 0x4000000000000000 - 10 ))
-  [ $(( now - sec )) -ge 0 ] && [ $(( now - sec )) -le 5 ]
+  [ $(( now - sec )) -ge 0 ]
+  [ $(( now - sec )) -le 5 ]
   run sh -c 'printf "x\n" | svlog ./e t 2>&1'
   assert_success
   assert_output "svlog: warning: script directive t ignored: t counts only as the first directive, as in multilog"
@@ -74,6 +75,7 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
 
 @test "svlog: multilog * semantics, exactly (shortest run, no backtracking)" {
   printf '%s\n' one on onetwo 'xy one' '  one' 'xy one ' 'x y one' '   one' abcbc '' > in
+  i=0
   for p in 'one' 'one*' '* one' '* * one' 'a*c' '*' ; do
     svlog '-*' "+$p" "./d$((++i))" < in
   done
@@ -104,6 +106,35 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
   [ "${#lines[@]}" = 2 ]
 }
 
+@test "svlog: 200 e directives on a 900-byte line: every alert whole, no overrun" {
+  # each e adds up to 204 bytes for one line: 200 of them hold more than one output buffer
+  long=$(head -c 900 /dev/zero | tr '\0' x)
+  printf '%s\nend\n' "$long" > in
+  script=() ; for i in $(seq 1 200) ; do script+=(e) ; done
+  run sh -c 'svlog "$@" ./d < in 2> err' sh "${script[@]}"
+  assert_success
+  [ "$(grep -c "^$(head -c 200 /dev/zero | tr '\0' x)\.\.\.\$" err)" = 200 ]
+  [ "$(grep -c '^end$' err)" = 200 ]
+  [ "$(wc -l < err)" = 400 ]
+  cmp in d/current
+}
+
+@test "svlog: 7 e directives with a slow stderr reader: nothing overruns, nothing lost" {
+  # alerts (204 bytes each: 200, "...", newline) pile up while the reader sleeps: the buffer
+  # fills, then each line needs room for 7 of them at once
+  head -c 250 /dev/zero | tr '\0' y > line ; echo >> line
+  for i in $(seq 1 2000) ; do cat line ; done > in
+  mkfifo p
+  ( svlog e e e e e e e s16777215 ./e < in 2> p ; echo $? > rc ) &
+  track_pid $!
+  { sleep 0.3 ; cat ; } < p > err
+  wait_for 5 test -s rc
+  [ "$(cat rc)" = 0 ]
+  [ "$(wc -l < err)" = 14000 ]
+  [ "$(sort -u err)" = "$(head -c 200 line)..." ]
+  cmp in e/current
+}
+
 @test "svlog: =file holds the last selected line in 1001 bytes padded with newlines" {
   printf 'a\nbb\nzz\n' | svlog '-z*' =st
   [ "$(stat -c %s st)" = 1001 ]
@@ -118,7 +149,8 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
   [ "$(narchives d)" = 2 ]
   for f in $(archives d) ; do
     sz=$(stat -c %s "d/$f")
-    [ "$sz" -le 4096 ] && [ "$sz" -ge 2096 ]
+    [ "$sz" -le 4096 ]
+    [ "$sz" -ge 2096 ]
     [ "$(tail -c 1 "d/$f" | od -An -c | tr -d ' ')" = '\n' ]
     [ "$(stat -c %a "d/$f")" = 744 ]
   done
@@ -156,6 +188,22 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
   assert_output "svlog: fatal: unable to create directory ./plain/d: Not a directory"
 }
 
+@test "svlog: the same log directory twice in the script is refused before anything is touched" {
+  run sh -c 'echo x | svlog ./d ./d 2>&1'
+  assert_failure 100
+  assert_output "svlog: fatal: unable to use log directory ./d: it is ./d, already in the script"
+  # by another name too
+  mkdir e
+  run sh -c 'echo x | svlog ./e 1 ./d/../e 2>&1'
+  assert_failure 100
+  assert_output "svlog: fatal: unable to use log directory ./d/../e: it is ./e, already in the script"
+  # ./d was created by the first start, and nothing was archived: a later start finds no .u
+  echo y | svlog ./d
+  run archives d
+  assert_output ""
+  [ "$(cat d/current)" = y ]
+}
+
 @test "svlog: a lock held by another logger: 111 with a clear message" {
   start_fifo ./d
   wait_for 5 test -f d/current
@@ -191,7 +239,9 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
 @test "svlog: recovery after a crash during processing: processed (x) kept as .s, else previous as .u" {
   mkdir d ; printf 'p\n' > d/previous ; printf 'half\n' > d/processed ; printf 'c\n' > d/current ; echo st > d/newstate
   echo new | svlog ./d
-  [ ! -e d/previous ] && [ ! -e d/processed ] && [ ! -e d/newstate ]
+  [ ! -e d/previous ]
+  [ ! -e d/processed ]
+  [ ! -e d/newstate ]
   [ "$(archives d | grep -c '\.u$')" = 2 ]
   cat d/@*.u | sort > got
   printf 'c\np\n' | cmp - got
@@ -208,8 +258,10 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
   n=$(narchives d)
   [ "$n" -ge 2 ]
   [ "$(wc -l < d/state)" = "$(archives d | wc -l)" ] || [ "$(grep -c run d/state)" -ge 1 ]
-  ! grep -q '[0-9]' d/@*.s
-  [ ! -e d/previous ] && [ ! -e d/processed ] && [ ! -e d/newstate ]
+  run ! grep -q '[0-9]' d/@*.s
+  [ ! -e d/previous ]
+  [ ! -e d/processed ]
+  [ ! -e d/newstate ]
 }
 
 @test "svlog: a failing processor is retried and no data is lost" {
@@ -217,7 +269,7 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
   # fails twice, then works
   printf '0' > count
   svlog s4096 "!n=\$(cat $T/count); echo \$((n+1)) > $T/count; [ \$n -ge 2 ] && cat" ./d < in 2> err
-  grep -q "svlog: warning: processor failed in ./d (exit 1): keeping previous, retrying in 50 ms" err
+  grep -q "svlog: warning: unable to process ./d/previous, keeping it and retrying every 50 ms: the processor exited 1" err
   cat d/@*.s d/current | cmp - in
 }
 
@@ -241,6 +293,44 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
   assert_equal "$rc" 0
   [ "$(cat d/current)" = "$(printf 'whole\npart')" ]
   [ "$(stat -c %a d/current)" = 744 ]
+  exec 7>&-
+}
+
+@test "svlog: SIGHUP, SIGINT and SIGQUIT end it like SIGTERM: partial line kept, exit 0" {
+  for sig in HUP INT QUIT ; do
+    rm -rf d "$T/in"
+    mkfifo "$T/in"
+    # a background job of a script starts with INT and QUIT ignored: give svlog the defaults
+    env --default-signal=INT,QUIT svlog ./d < "$T/in" 2> "$T/err" &
+    SVPID=$!
+    track_pid $SVPID
+    exec 7> "$T/in"
+    wait_for 5 trapped $SVPID
+    printf 'whole\npart' >&7
+    wait_for 5 grep -q whole d/current
+    kill -$sig $SVPID
+    rc=0 ; wait $SVPID || rc=$?
+    assert_equal "$sig $rc" "$sig 0"
+    assert_equal "$(cat d/current)" "$(printf 'whole\npart')"
+    [ "$(stat -c %a d/current)" = 744 ]
+    exec 7>&-
+  done
+}
+
+@test "svlog: an iopause that fails is warned about once and retried, not fatal" {
+  mkfifo "$T/in"
+  sysfail ppoll=ENOMEM -- svlog ./d < "$T/in" 2> "$T/err" &
+  SVPID=$!
+  track_pid $SVPID
+  exec 7> "$T/in"
+  wait_for 5 grep -q 'iopause' "$T/err"
+  # alive, waiting out its retry delay rather than gone
+  wait_for 5 grep -q nanosleep /proc/$SVPID/wchan
+  kill -TERM $SVPID
+  rc=0 ; wait $SVPID || rc=$?
+  assert_equal "$rc" 0
+  run cat "$T/err"
+  assert_output "svlog: warning: unable to iopause, retrying every 50 ms: Cannot allocate memory"
   exec 7>&-
 }
 
@@ -280,7 +370,8 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
   [[ $stamp =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$ ]]
   local s
   s=$(date -u -d "${stamp/T/ }" +%s)
-  [ "$s" -ge "$before" ] && [ "$s" -le "$after" ]
+  [ "$s" -ge "$before" ]
+  [ "$s" -le "$after" ]
 }
 
 @test "svlog: 1 into a pipe writes whole lines of at most PIPE_BUF bytes; longer lines split with a mark" {
@@ -329,13 +420,30 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
   left=$(cat <&8 | wc -c)
   exec 8<&-
   lost=$(( $(wc -c < data) - size - left ))
-  [ "$lost" -gt 0 ] && [ "$lost" -le 65536 ]
+  [ "$lost" -gt 0 ]
+  [ "$lost" -le 65536 ]
 }
 
 @test "svlog: l splits long lines, never drops a byte" {
   printf '%s\n' abcdefghij xy > in
   svlog l4 ./d < in
   [ "$(cat d/current)" = "$(printf 'abcd\nefgh\nij\nxy')" ]
+}
+
+@test "svlog: l: a line of exactly l bytes is not followed by an empty line (as fold -b)" {
+  for L in 4 1000 2000 ; do
+    rm -rf d
+    for n in 1 3 4 5 8 999 1000 1001 1999 2000 2001 4000 4001 ; do head -c $n /dev/zero | tr '\0' a ; echo ; done > in
+    svlog l$L ./d < in
+    fold -b -w $L in | cmp - d/current
+  done
+  # the newline arrives in a later read than the line's last byte
+  mkfifo f
+  ( head -c 2000 /dev/zero | tr '\0' b ; sleep 0.2 ; printf '\nx\n' ) > f &
+  track_pid $!
+  svlog l2000 ./e < f
+  [ "$(wc -l < e/current)" = 2 ]
+  [ "$(tail -n 1 e/current)" = x ]
 }
 
 @test "svlog: ~+re and ~-re select by POSIX extended regular expression on the text" {
@@ -345,6 +453,27 @@ gone () { ! kill -0 "$1" 2>/dev/null ; }
   run sh -c 'echo x | svlog "~+(" ./e 2>&1'
   assert_failure 100
   assert_output --partial "svlog: fatal: invalid regular expression in script directive ~+(: "
+}
+
+@test "svlog: ~ expressions see the text up to 1000 bytes minus the stamp, or its first NUL" {
+  # no REG_STARTEND: the text is a C string copy, the same on glibc and musl
+  long=$(head -c 2000 /dev/zero | tr '\0' a)
+  printf '%sZ\nab\0cd\nxyz\n' "$long" > in
+  svlog '-*' '~+Z' ./z '-*' '~+a$' ./a '-*' '~+cd' ./c '-*' '~+^xyz$' ./x < in
+  run cat z/current
+  assert_output ""
+  # the 2000-byte line, cut at 1000: it ends with a there
+  [ "$(wc -l < a/current)" = 1 ]
+  [ "$(wc -c < a/current)" = 2002 ]
+  run cat c/current
+  assert_output ""
+  [ "$(cat x/current)" = xyz ]
+  # with t, the stamp takes 26 of the 1000 bytes
+  printf '%sQ\n' "$(head -c 974 /dev/zero | tr '\0' b)" > in2
+  svlog t '-*' '~+Q' ./tq < in2
+  [ ! -s tq/current ]
+  svlog '-*' '~+Q' ./nq < in2
+  [ -s nq/current ]
 }
 
 @test "svlog: S caps the total size of the archives" {
@@ -409,6 +538,24 @@ small_disk () {
   cmp data "$SMALL/d/current"
   [ "$(grep -c 'No space left on device' err)" = 1 ]
   assert_equal "$(head -n 1 err)" "svlog: warning: unable to write to $SMALL/d/current, keeping the data and retrying every 50 ms: No space left on device"
+}
+
+@test "svlog: warnings name their reason last: =file on a full disk, unreadable stdin, a gone reader" {
+  small_disk
+  head -c 65536 /dev/zero > "$SMALL/filler" 2>/dev/null || true
+  run sh -c "printf 'x\n' | svlog =$SMALL/st 2>&1"
+  assert_success
+  assert_output "svlog: warning: unable to write $SMALL/st: No space left on device"
+  # stdin open for writing only: read fails with EBADF
+  run sh -c 'svlog ./d 0> "$T/wo" 2>&1'
+  assert_success
+  assert_output "svlog: warning: unable to read from stdin, treating it as end of file: Bad file descriptor"
+  # the reader of stdout goes away
+  seq 1 200000 > in
+  run sh -c 'svlog 1 < in 2> "$T/e2" | head -n 1'
+  assert_output 1
+  run cat "$T/e2"
+  assert_output "svlog: warning: no longer copying lines to stdout: its reader is gone"
 }
 
 @test "svlog: full disk and SIGTERM: exits 111 after SVLOG_TERM_TIMEOUT saying how much was not written" {

@@ -93,9 +93,9 @@ void svlog_error (output *o, int op, char const *verb, char const *obj)
     ms[uint_fmt(ms, svlog_retryms)] = 0 ;
     errno = e ;
     if (o->kind == OUT_DIR && obj != o->d.name)
-      strerr_warnwu(verb, o->d.name, "/", obj, ", keeping the data and retrying every ", ms, " ms", ": ", strerror(e)) ;
+      strerr_warnwu(verb, o->d.name, "/", obj, ", keeping the data and retrying every ", ms, " ms", ": ", logdir_strerror(e)) ;
     else
-      strerr_warnwu(verb, obj, ", keeping the data and retrying every ", ms, " ms", ": ", strerror(e)) ;
+      strerr_warnwu(verb, obj, ", keeping the data and retrying every ", ms, " ms", ": ", logdir_strerror(e)) ;
   }
 }
 
@@ -168,6 +168,10 @@ static void stamp_now (char *s)
 
 static void put (output *o, char const *s, size_t n)
 {
+  /* the engine reserves room before each step; a step that writes more is a bug in that
+     reckoning: stop loudly rather than write past the buffer */
+  if (n > o->bufsize - o->len)
+    strerr_dief(101, "internal error: output buffer of ", o->what, " overrun") ;
   memcpy(o->buf + o->len, s, n) ;
   o->len += n ;
 }
@@ -204,7 +208,7 @@ static void emit_text (output *o, char const *s, size_t n)
 
 static void emit_end (output *o)
 {
-  o->buf[o->len++] = '\n' ;
+  put(o, "\n", 1) ;
   o->done = o->len ;
   o->col = 0 ;
 }
@@ -235,7 +239,7 @@ static void flush_fd (output *o)
       if (errno == EPIPE)
       {
         /* a pipe whose reader is gone never comes back: stop copying there, keep logging */
-        strerr_warnw("the reader of ", o->what, " is gone: no longer copying lines there") ;
+        strerr_warnw("no longer copying lines to ", o->what, ": its reader is gone") ;
         o->dead = 1 ; o->len = o->done = 0 ;
         return ;
       }
@@ -260,12 +264,13 @@ static void flush_all (void)
 /* ---- the script ---- */
 
 static output *alertout ;
+static unsigned int nalerts ;   /* e directives: each may append SVLOG_ALERTMAX to alertout per line */
 
 static void alert (void)
 {
   /* multilog's e: the first 200 bytes, "..." when longer, then a newline. It goes through an
      output of its own, never a blocking write: a stderr nobody reads cannot hang svlog. The
-     engine checked its room (reserve > 204) before evaluating the line. */
+     engine checked its room before evaluating the line: SVLOG_ALERTMAX per e directive. */
   size_t n = viewlen > 200 ? 200 : viewlen ;
   if (alertout->dead) return ;
   put(alertout, view, n) ;
@@ -281,15 +286,19 @@ static void status (action *a)
   if (a->errop != errno + 1)
   {
     a->errop = errno + 1 ;
-    strerr_warnwu("write ", a->arg + 1) ;
+    strerr_warnwusys("write ", a->arg + 1) ;
   }
 }
 
-static int rematch (action *a, char const *s, size_t n)
+/* The text ~ expressions see: the line's first bytes (at most SVLOG_HEAD), NUL-terminated,
+   copied once per line. POSIX regexec needs a C string; REG_STARTEND, which would spare the
+   copy, is a glibc/BSD extension that musl lacks. A NUL byte in the line ends the text there. */
+static char retext[SVLOG_HEAD + 1] ;
+static int needre ;
+
+static int rematch (action *a)
 {
-  regmatch_t m ;
-  m.rm_so = 0 ; m.rm_eo = (regoff_t)n ;
-  return !regexec(&a->re, s, 1, &m, REG_STARTEND) ;
+  return !regexec(&a->re, retext, 0, 0, 0) ;
 }
 
 static void eval (char const *text, size_t textlen)
@@ -301,6 +310,11 @@ static void eval (char const *text, size_t textlen)
     memcpy(view + stamplen, text, textlen) ;
     viewlen = stamplen + textlen ;
   }
+  if (needre)
+  {
+    memcpy(retext, text, textlen) ;
+    retext[textlen] = 0 ;
+  }
   for (unsigned int i = 0 ; i < nacts ; i++)
   {
     action *a = acts + i ;
@@ -308,8 +322,8 @@ static void eval (char const *text, size_t textlen)
     {
       case ACT_PLUS : if (!sel && svlog_match(a->arg + 1, view, viewlen)) sel = 1 ; break ;
       case ACT_MINUS : if (sel && svlog_match(a->arg + 1, view, viewlen)) sel = 0 ; break ;
-      case ACT_REPLUS : if (!sel && rematch(a, text, textlen)) sel = 1 ; break ;
-      case ACT_REMINUS : if (sel && rematch(a, text, textlen)) sel = 0 ; break ;
+      case ACT_REPLUS : if (!sel && rematch(a)) sel = 1 ; break ;
+      case ACT_REMINUS : if (sel && rematch(a)) sel = 0 ; break ;
       case ACT_ALERT : if (sel) alert() ; break ;
       case ACT_STATUS : if (sel) status(a) ; break ;
       case ACT_OUTPUT : outs[a->out].sel = sel ; break ;
@@ -326,16 +340,18 @@ static int engine (void)
   for (;;)
   {
     for (unsigned int i = 0 ; i < nouts ; i++)
-      if (!outs[i].dead && SVLOG_OUTSIZE - outs[i].len < outs[i].reserve) return ENG_ROOM ;
+      if (!outs[i].dead && outs[i].bufsize - outs[i].len < outs[i].reserve) return ENG_ROOM ;
     if (!ln.active)
     {
       size_t avail = inlen - inpos, lim = avail, headlen ;
       char const *nl ;
       if (!avail) return eof || forced ? ENG_DONE : ENG_INPUT ;
-      if (linemax && lim > linemax) lim = linemax ;
+      /* a line of exactly l bytes is not split: its newline, one byte past the limit,
+         still ends it (else an empty line would follow it) */
+      if (linemax && lim > linemax) lim = linemax + 1 ;
       nl = memchr(inbuf + inpos, '\n', lim) ;
       if (nl) { ln.known = 1 ; ln.hasnl = 1 ; ln.end = (size_t)(nl - inbuf) ; }
-      else if (linemax && avail >= linemax) { ln.known = 1 ; ln.hasnl = 0 ; ln.end = inpos + linemax ; }
+      else if (linemax && avail > linemax) { ln.known = 1 ; ln.hasnl = 0 ; ln.end = inpos + linemax ; }
       else if (eof || forced) { ln.known = 1 ; ln.hasnl = 0 ; ln.end = inlen ; }
       else if (avail >= headtext) ln.known = 0 ;
       else return ENG_INPUT ;
@@ -359,7 +375,7 @@ static int engine (void)
       }
       else
       {
-        size_t avail = inlen - inpos, lim = SVLOG_PIECE ;
+        size_t avail = inlen - inpos, lim = SVLOG_PIECE, search ;
         char const *nl ;
         if (!avail)
         {
@@ -368,12 +384,19 @@ static int engine (void)
         }
         if (linemax && linemax - ln.col < lim) lim = linemax - ln.col ;
         if (lim > avail) lim = avail ;
-        nl = memchr(inbuf + inpos, '\n', lim) ;
+        /* at the l limit, the byte just past it may be this line's newline */
+        search = linemax && ln.col + lim == linemax && avail > lim ? lim + 1 : lim ;
+        nl = memchr(inbuf + inpos, '\n', search) ;
         if (nl) { n = (size_t)(nl - inbuf) - inpos ; end = 1 ; ln.hasnl = 1 ; }
         else
         {
           n = lim ;
-          if (linemax && ln.col + n >= linemax) { end = 1 ; ln.hasnl = 0 ; }
+          if (linemax && ln.col + n >= linemax)
+          {
+            /* split here once the next byte is known not to be a newline */
+            if (avail > n || eof || forced) { end = 1 ; ln.hasnl = 0 ; }
+            else if (!n) return ENG_INPUT ;
+          }
           else if (end) ln.hasnl = 0 ;
         }
       }
@@ -403,7 +426,7 @@ static void progress (void)
     flush_all() ;
     if (engine_state != ENG_ROOM) return ;
     for (unsigned int i = 0 ; i < nouts ; i++)
-      if (!outs[i].dead && SVLOG_OUTSIZE - outs[i].len < outs[i].reserve) room = 0 ;
+      if (!outs[i].dead && outs[i].bufsize - outs[i].len < outs[i].reserve) room = 0 ;
     if (!room) return ;
   }
 }
@@ -452,7 +475,7 @@ static void do_read (void)
   if (r < 0)
   {
     if (errno == EINTR || errno == EAGAIN) return ;
-    strerr_warnwu("read from stdin, treating it as end of file") ;
+    strerr_warnwusys("read from stdin, treating it as end of file") ;
     eof = 1 ;
     return ;
   }
@@ -500,6 +523,26 @@ static void reap (void)
   }
 }
 
+/* A run-time error of the loop itself (iopause, the selfpipe): warned once per errno, then
+   the retry delay is waited out here, without iopause (it, or what it watches, is what
+   failed), so a lasting error cannot make svlog spin. */
+static void loop_error (char const *what)
+{
+  static int last ;
+  int e = errno ;
+  struct timespec ts = { .tv_sec = svlog_retryms / 1000, .tv_nsec = (long)(svlog_retryms % 1000) * 1000000 } ;
+  if (e != last)
+  {
+    char ms[UINT_FMT] ;
+    last = e ;
+    ms[uint_fmt(ms, svlog_retryms)] = 0 ;
+    errno = e ;
+    strerr_warnwusys(what, ", retrying every ", ms, " ms") ;
+  }
+  nanosleep(&ts, 0) ;
+  tain_now_g() ;
+}
+
 static void handle_signals (void)
 {
   for (;;)
@@ -507,8 +550,15 @@ static void handle_signals (void)
     int sig = selfpipe_read() ;
     switch (sig)
     {
-      case -1 : strerr_diefusys(111, "read the selfpipe") ;
+      case -1 :
+        if (errno != EINTR && errno != EAGAIN) loop_error("read the selfpipe") ;
+        return ;
       case 0 : return ;
+      /* HUP, INT and QUIT end svlog as TERM does, the partial line kept: a "reload" (svc -h)
+         is a restart by supervise, which reruns the possibly edited script */
+      case SIGHUP :
+      case SIGINT :
+      case SIGQUIT :
       case SIGTERM :
         if (!term)
         {
@@ -547,8 +597,11 @@ static void die_term (void)
   uint64_t n = unwritten(&o) ;
   char fmt[UINT64_FMT] ;
   char ms[UINT_FMT] ;
+  int killed = 0 ;
   fmt[uint64_fmt(fmt, n)] = 0 ;
   ms[uint_fmt(ms, termms)] = 0 ;
+  for (unsigned int i = 0 ; i < nouts ; i++)
+    if (outs[i].kind == OUT_DIR && outs[i].d.pid) { logdir_kill(outs + i) ; killed = 1 ; }
   /* a directory with everything written is closed cleanly; one with data pending is not, so
      the next start archives its current as .u */
   for (unsigned int i = 0 ; i < nouts ; i++)
@@ -560,7 +613,7 @@ static void die_term (void)
        recovers previous and current as .u archives, nothing lost */
     for (unsigned int i = 0 ; i < nouts ; i++)
       if (outs[i].kind == OUT_DIR && outs[i].d.rot != ROT_NONE)
-        strerr_dief(111, "rotation of ", outs[i].d.name, " unfinished ", ms, " ms after SIGTERM: previous is left for the next start to recover") ;
+        strerr_dief(111, "rotation of ", outs[i].d.name, " unfinished ", ms, " ms after SIGTERM: ", killed ? "processor killed, " : "", "previous is left for the next start to recover") ;
   }
   if (o && o->errnum)
   {
@@ -638,7 +691,7 @@ static void parse (int argc, char const *const *argv)
     for (int i = 0 ; i < argc ; i++) if (argv[i][0] == 'p') total += strlen(argv[i]) + 1 ;
     pstore = malloc(total + 1) ;
   }
-  if (!acts || !outs || !pstore) strerr_diefu(111, "allocate memory") ;
+  if (!acts || !outs || !pstore) strerr_diefusys(111, "allocate memory") ;
 
   for (int i = 0 ; i < argc ; i++)
   {
@@ -671,7 +724,7 @@ static void parse (int argc, char const *const *argv)
           strerr_dief(100, "invalid regular expression in script directive ", a, ": ", err) ;
         }
         act->type = a[1] == '+' ? ACT_REPLUS : ACT_REMINUS ;
-        act->arg = a ; nacts++ ; needeval = 1 ;
+        act->arg = a ; nacts++ ; needeval = needre = 1 ;
         break ;
       }
       case 'e' :
@@ -737,16 +790,15 @@ static void parse (int argc, char const *const *argv)
       default : unknown(a) ;
     }
   }
-  for (unsigned int i = 0 ; i < nacts ; i++)
-    if (acts[i].type == ACT_ALERT)
-    {
-      /* an output no directive selects: only alert() writes there */
-      alertout = outs + no ;
-      alertout->kind = OUT_FD ; alertout->fd = 2 ; alertout->what = "stderr" ;
-      alertout->prefix = "" ;
-      no++ ;
-      break ;
-    }
+  for (unsigned int i = 0 ; i < nacts ; i++) nalerts += acts[i].type == ACT_ALERT ;
+  if (nalerts)
+  {
+    /* an output no directive selects: only alert() writes there */
+    alertout = outs + no ;
+    alertout->kind = OUT_FD ; alertout->fd = 2 ; alertout->what = "stderr" ;
+    alertout->prefix = "" ;
+    no++ ;
+  }
   nouts = no ;
   stamplen = (stamp_tai ? TEND_TAI64N_FMT + 1 : 0) + (stamp_iso ? 28 : 0) ;
   headtext = SVLOG_HEAD - stamplen ;
@@ -773,20 +825,33 @@ int main (int argc, char const *const *argv)
   for (unsigned int i = 0 ; i < nacts ; i++)
     if (acts[i].type == ACT_STATUS)
     {
-      acts[i].fd = open(acts[i].arg + 1, O_WRONLY | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0600) ;
-      if (acts[i].fd < 0) strerr_diefusys(111, "create ", acts[i].arg + 1) ;
+      struct stat st ;
+      /* never through a symbolic link, never a FIFO or device: the file may sit in a
+         directory another user writes */
+      acts[i].fd = open(acts[i].arg + 1, O_WRONLY | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW, 0600) ;
+      if (acts[i].fd < 0) strerr_dief(111, "unable to create ", acts[i].arg + 1, ": ", logdir_strerror(errno)) ;
+      if (fstat(acts[i].fd, &st) < 0) strerr_diefusys(111, "stat ", acts[i].arg + 1) ;
+      if (!S_ISREG(st.st_mode)) strerr_dief(111, "unable to use ", acts[i].arg + 1, ": ", logdir_strerror(SVLOG_ENOTREG)) ;
     }
+  for (unsigned int i = 0 ; i < nouts ; i++)
+    if (outs[i].kind == OUT_DIR) logdir_open(outs + i, outs, i) ;
   for (unsigned int i = 0 ; i < nouts ; i++)
   {
     output *o = outs + i ;
-    o->buf = malloc(SVLOG_OUTSIZE) ;
-    if (!o->buf) strerr_diefu(111, "allocate memory") ;
-    o->reserve = 2 * (stamplen + o->prefixlen) + SVLOG_PIECE + 8 ;
+    /* room for one engine step: a line start (stamp, prefix), a piece, a PIPE_BUF split
+       (backslash, newline, stamp, prefix again) and a newline; the alert output instead gets
+       one alert per e directive of the script, all from one line */
+    o->reserve = o == alertout ? (size_t)nalerts * SVLOG_ALERTMAX : 2 * (stamplen + o->prefixlen) + SVLOG_PIECE + 8 ;
+    /* a script with many e directives needs more than SVLOG_OUTSIZE for one line: the buffer
+       then holds two lines' worth, so a flush always makes room for the next line */
+    o->bufsize = o->reserve > SVLOG_OUTSIZE / 2 ? 2 * o->reserve : SVLOG_OUTSIZE ;
+    o->buf = malloc(o->bufsize) ;
+    if (!o->buf) strerr_diefusys(111, "allocate memory") ;
     if (o->kind == OUT_DIR)
     {
       size_t n = strlen(o->d.name) ;
       char *w = malloc(n + sizeof("/current")) ;
-      if (!w) strerr_diefu(111, "allocate memory") ;
+      if (!w) strerr_diefusys(111, "allocate memory") ;
       memcpy(w, o->d.name, n) ; memcpy(w + n, "/current", sizeof("/current")) ;
       o->what = w ;
       logdir_start(o) ;
@@ -830,6 +895,7 @@ int main (int argc, char const *const *argv)
     sigset_t set ;
     sigemptyset(&set) ;
     sigaddset(&set, SIGTERM) ; sigaddset(&set, SIGALRM) ; sigaddset(&set, SIGCHLD) ;
+    sigaddset(&set, SIGHUP) ; sigaddset(&set, SIGINT) ; sigaddset(&set, SIGQUIT) ;
     if (!selfpipe_trapset(&set)) strerr_diefusys(111, "trap signals") ;
   }
   /* a write to a closed pipe must fail with EPIPE, not kill the logger */
@@ -866,7 +932,15 @@ int main (int argc, char const *const *argv)
     }
     if (term && tain_less(&termdeadline, &deadline)) deadline = termdeadline ;
     r = iopause_g(x, n, &deadline) ;
-    if (r < 0) strerr_diefusys(111, "iopause") ;
+    if (r < 0)
+    {
+      /* never fatal: wait the retry delay, then look at the signals anyway, so TERM still
+         ends svlog */
+      if (errno != EINTR) loop_error("iopause") ;
+      else tain_now_g() ;
+      handle_signals() ;
+      continue ;
+    }
     if (x[0].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT)) handle_signals() ;
     if (inidx >= 0 && x[inidx].revents & (IOPAUSE_READ | IOPAUSE_EXCEPT)) do_read() ;
     for (unsigned int j = 0 ; j < np ; j++)

@@ -3,9 +3,11 @@
 #define SVLOG_H
 
 #include <stddef.h>
+#include <errno.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <skalibs/tai.h>
+#include <tend/tai.h>
 
 /* The read buffer: svlog reads at most this much before everything read so far is written,
    so a kill -9 loses at most this many bytes of input. Documented in svlog.8. */
@@ -17,6 +19,8 @@
 /* multilog's line buffer: patterns, e and = see the first 1000 bytes, stamp included. */
 #define SVLOG_HEAD 1000
 #define SVLOG_PREFIXMAX 256
+/* what one e directive adds for one line: 200 bytes, "...", a newline */
+#define SVLOG_ALERTMAX 204
 /* "@" 24 hex " " + "YYYY-MM-DDTHH:MM:SS.uuuuuuZ " */
 #define SVLOG_STAMPMAX 54
 /* multilog's rotation tolerance: within this many bytes of s, rotate at a line end */
@@ -43,6 +47,8 @@ struct logdir_s
 {
   char const *name ;
   int dfd ;
+  dev_t dev ;           /* the directory's identity: one output per directory */
+  ino_t ino ;
   int fd ;              /* current, or -1 */
   uint64_t bytes ;      /* size of current */
   uint64_t size ;       /* s */
@@ -52,7 +58,12 @@ struct logdir_s
   int rot ;
   int rotreq ;          /* SIGALRM asked for a rotation */
   int atnl ;            /* the last byte written to current is a newline (or current is empty) */
+  tend_tai64n_t newest ; /* the newest archive name: a new one never sorts before it */
+  int hasnewest ;
+  int oldfd ;           /* rotation: the file just renamed to previous, until its chmod */
+  int lost ;            /* rotation: current had been replaced, there is no previous */
   pid_t pid ;           /* running processor, or 0 */
+  unsigned int procerr ;  /* last failure warned about: exit code + 1, 0 = none */
   int procfailed ;      /* the processor failed: respawn at procretry */
   tain procretry ;
 } ;
@@ -69,6 +80,7 @@ struct output_s
   int nbwait ;          /* nbfd said EAGAIN: wait for POLLOUT */
   int dead ;            /* its reader is gone for good (EPIPE) */
   char *buf ;
+  size_t bufsize ;      /* allocated size of buf: put() never goes past it */
   size_t len ;
   size_t done ;         /* OUT_FD: end of the last complete line in buf */
   size_t col ;          /* pipe: bytes in the current piece of the current line */
@@ -88,11 +100,21 @@ struct output_s
 extern unsigned int svlog_retryms ;
 extern int svlog_errsave ;   /* the blocking stderr we were given, for processors, or -1 */
 
+/* errno for "not a regular file", which POSIX lacks: a code no call of svlog's returns */
+#ifdef EMEDIUMTYPE
+#define SVLOG_ENOTREG EMEDIUMTYPE
+#else
+#define SVLOG_ENOTREG EFTYPE
+#endif
+
 /* logdir.c */
+extern char const *logdir_strerror (int) ;
+extern void logdir_open (output *, output const *, unsigned int) ;
 extern void logdir_start (output *) ;
 extern void logdir_flush (output *) ;
 extern int logdir_idle (output const *) ;
 extern void logdir_reaped (output *, int) ;
+extern void logdir_kill (output *) ;
 extern void logdir_close (output *, int) ;
 /* svlog.c */
 extern void svlog_error (output *, int, char const *, char const *) ;

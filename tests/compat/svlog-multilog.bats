@@ -2,6 +2,7 @@
 # svlog against daemontools' multilog (/usr/bin/multilog): same input, same script, same results.
 
 load ../helpers/common
+bats_require_minimum_version 1.5.0
 
 ML=/usr/bin/multilog
 
@@ -94,7 +95,8 @@ same_rc () { [ "$(cat "$T/m/rc")" = "$(cat "$T/s/rc")" ] ; }
     for t in m s ; do
       for f in $(archives "$T/$t/d") ; do
         sz=$(stat -c %s "$T/$t/d/$f")
-        [ "$sz" -ge 2096 ] && [ "$sz" -le 4096 ]
+        [ "$sz" -ge 2096 ]
+        [ "$sz" -le 4096 ]
         [ "$(stat -c %a "$T/$t/d/$f")" = 744 ]
       done
       # kept files are the input's tail, in order
@@ -160,9 +162,11 @@ same_rc () { [ "$(cat "$T/m/rc")" = "$(cat "$T/s/rc")" ] ; }
   same_rc
   [ "$(archives "$T/m/d" | wc -l)" -ge 3 ]
   for t in m s ; do
-    ! grep -q '[0-9]' "$T/$t/d"/@*.s
+    run ! grep -q '[0-9]' "$T/$t/d"/@*.s
     [ "$(wc -l < "$T/$t/d/state")" = "$(archives "$T/$t/d" | wc -l)" ]
-    [ ! -e "$T/$t/d/previous" ] && [ ! -e "$T/$t/d/processed" ] && [ ! -e "$T/$t/d/newstate" ]
+    [ ! -e "$T/$t/d/previous" ]
+    [ ! -e "$T/$t/d/processed" ]
+    [ ! -e "$T/$t/d/newstate" ]
     cat "$T/$t/d"/@*.s | tr a-j 0-9 | cat - "$T/$t/d/current" | cmp - "$T/in"
   done
 }
