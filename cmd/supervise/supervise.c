@@ -27,9 +27,9 @@
 #include <tend/event.h>
 #include <tend/sig.h>
 #include "settings.h"
+#include "privdir.h"
 
 #define USAGE "supervise dir"
-#define EVENTDIR "supervise/event"
 
 extern char **environ ;
 
@@ -89,6 +89,8 @@ static struct
 } sv ;
 
 static int controlfd = -1 ;
+static int sdfd = -1 ;      /* supervise/, verified at start-up: every write in it goes through this fd */
+static int evfd = -1 ;      /* supervise/event/ */
 
 static void statedeadline_none (void) { tain_add_g(&sv.statedeadline, &tain_infinite_relative) ; }
 static void statedeadline_ms (unsigned int ms)
@@ -162,7 +164,7 @@ static void write_status (void)
     tain_sub(&left, &sv.statedeadline, &STAMP) ;
     st.deadline = tend_monotonic_ms() + (uint64_t)tain_to_millisecs(&left) ;
   }
-  if (!tend_status_write(&st)) { strerr_warnwusys("write supervise/status") ; ok = 0 ; }
+  if (!tend_status_write(sdfd, &st)) { strerr_warnwusys("write supervise/status") ; ok = 0 ; }
 
   /* runit's text twins */
   base = st.runstate == 2 ? "finish" : st.runstate ? "run" : "down" ;
@@ -179,14 +181,14 @@ static void write_status (void)
   /* the text twins change less often than the binary status: skip identical rewrites */
   if (n != laststatlen || memcmp(buf, laststat, n))
   {
-    if (!openwritenclose_suffix("supervise/stat", buf, n, ".new")) { strerr_warnwusys("write supervise/stat") ; ok = 0 ; laststatlen = (size_t)-1 ; }
+    if (!privdir_write(sdfd, "stat", "stat.new", buf, n)) { strerr_warnwusys("write supervise/stat") ; ok = 0 ; laststatlen = (size_t)-1 ; }
     else { memcpy(laststat, buf, n) ; laststatlen = n ; }
   }
   n = 0 ;
   if (st.pid) { n = pid_fmt(buf, (pid_t)st.pid) ; buf[n++] = '\n' ; }
   if (n != lastpidlen || memcmp(buf, lastpid, n))
   {
-    if (!openwritenclose_suffix("supervise/pid", buf, n, ".new")) { strerr_warnwusys("write supervise/pid") ; ok = 0 ; lastpidlen = (size_t)-1 ; }
+    if (!privdir_write(sdfd, "pid", "pid.new", buf, n)) { strerr_warnwusys("write supervise/pid") ; ok = 0 ; lastpidlen = (size_t)-1 ; }
     else { memcpy(lastpid, buf, n) ; lastpidlen = n ; }
   }
 
@@ -207,7 +209,7 @@ static void event (char ev)
 static void flush (void)
 {
   if (dirty && (!deferred || evqlen || !tain_future(&pubdeadline))) { dirty = deferred = 0 ; write_status() ; }
-  if (evqlen) { tend_event_notifyn(EVENTDIR, evq, evqlen) ; evqlen = 0 ; }
+  if (evqlen) { tend_event_notifyn_at(evfd, evq, evqlen) ; evqlen = 0 ; }
 }
 
 static void setstate (unsigned int s)
@@ -665,7 +667,11 @@ static void touchdown (int create)
 {
   if (create)
   {
-    if (!openwritenclose_unsafe("down", "", 0)) strerr_warnwusys("create ./down") ;
+    /* created, never truncated, never through a link: a ./down symlink left by whoever can
+       write the service dir must not make us truncate its target */
+    int fd = open("down", O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0644) ;
+    if (fd < 0) strerr_warnwusys("create ./down") ;
+    else fd_close(fd) ;
   }
   else if (unlink("down") < 0 && errno != ENOENT) strerr_warnwusys("remove ./down") ;
 }
@@ -830,40 +836,6 @@ static void handle_signals (void)
 
 /* ---------- start-up ---------- */
 
-static void mkfifo_owned (char const *fn, char const *dir)
-{
-  struct stat st ;
-  if (mkfifo(fn, 0600) == 0) return ;
-  if (errno != EEXIST) strerr_diefusys(111, "mkfifo ", dir, "/", fn) ;
-  if (stat(fn, &st) < 0) strerr_diefusys(111, "stat ", dir, "/", fn) ;
-  if (S_ISFIFO(st.st_mode)) return ;
-  /* supervise/ is ours: something that is not a FIFO there is replaced, loudly */
-  strerr_warnw(dir, "/", fn, " exists and is not a FIFO: replacing it") ;
-  if (S_ISDIR(st.st_mode) ? rm_rf(fn) < 0 : unlink(fn) < 0) strerr_diefusys(111, "remove ", dir, "/", fn) ;
-  if (mkfifo(fn, 0600) < 0) strerr_diefusys(111, "mkfifo ", dir, "/", fn) ;
-}
-
-/* supervise/ may be a symlink into a tmpfs (Debian's runit ships /etc/sv/X/supervise ->
-   /run/runit/supervise/X) so the service dir can stay read-only: create the target. */
-static void make_symlinked_supervise (char const *name)
-{
-  struct stat st ;
-  char target[4096] ;
-  ssize_t r ;
-  if (stat("supervise", &st) == 0 || errno != ENOENT) return ;
-  r = readlink("supervise", target, sizeof target - 1) ;
-  if (r <= 0) return ;
-  target[r] = 0 ;
-  for (char *p = target + 1 ; *p ; p++)
-    if (*p == '/')
-    {
-      *p = 0 ;
-      if (mkdir(target, 0755) < 0 && errno != EEXIST) strerr_diefusys(111, "mkdir ", target, " for ", name, "/supervise") ;
-      *p = '/' ;
-    }
-  if (mkdir(target, 0700) < 0 && errno != EEXIST) strerr_diefusys(111, "mkdir ", target, " for ", name, "/supervise") ;
-}
-
 int main (int argc, char const *const *argv)
 {
   iopause_fd x[4] ;
@@ -884,9 +856,8 @@ int main (int argc, char const *const *argv)
     if (!fd_sanitize()) strerr_diefusys(111, "sanitize standard descriptors") ;
     if (chdir(argv[1]) < 0) strerr_diefusys(111, "chdir to ", argv[1]) ;
     PROG = prog ;
-    if (mkdir("supervise", 0700) < 0 && errno != EEXIST) strerr_diefusys(111, "mkdir ", name, "/supervise") ;
-    make_symlinked_supervise(name) ;
-    lockfd = open("supervise/lock", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0600) ;
+    sdfd = privdir_open(name) ;
+    lockfd = privdir_lock(sdfd) ;
     if (lockfd < 0) strerr_diefusys(111, "open ", name, "/supervise/lock") ;
     /* flock, not fcntl: the lock daemontools' supervise and runit's runsv take and test */
     if (flock(lockfd, LOCK_EX | LOCK_NB) < 0)
@@ -894,13 +865,17 @@ int main (int argc, char const *const *argv)
       if (errno == EWOULDBLOCK) strerr_dief(100, "unable to lock ", name, "/supervise/lock: another supervisor is running on ", name) ;
       strerr_diefusys(111, "lock ", name, "/supervise/lock") ;
     }
-    if (mkdir(EVENTDIR, 0700) < 0 && errno != EEXIST) strerr_diefusys(111, "mkdir ", name, "/" EVENTDIR) ;
-    mkfifo_owned("supervise/control", name) ;
-    controlfd = openc_read("supervise/control") ;
+    {
+      static char const *const tmps[] = { "status.new", "stat.new", "pid.new", 0 } ;
+      privdir_sweep(sdfd, tmps) ;
+    }
+    evfd = privdir_eventdir(sdfd, "event") ;
+    privdir_fifo(sdfd, "control") ;
+    controlfd = privdir_openfifo(sdfd, "control", O_RDONLY) ;
     if (controlfd < 0) strerr_diefusys(111, "open ", name, "/supervise/control for reading") ;
     /* hold a writer too, so the reader never sees end-of-file between clients */
-    if (openc_write("supervise/control") < 0) strerr_diefusys(111, "open ", name, "/supervise/control for writing") ;
-    mkfifo_owned("supervise/ok", name) ;
+    if (privdir_openfifo(sdfd, "control", O_WRONLY) < 0) strerr_diefusys(111, "open ", name, "/supervise/control for writing") ;
+    privdir_fifo(sdfd, "ok") ;
 
     {
       static int const sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, 0 } ;
@@ -925,7 +900,7 @@ int main (int argc, char const *const *argv)
     if (sv.execok) { sv.execok = 0 ; dispatch(EV_EXECOK) ; }
     flush() ;
     /* last: svok answers yes only once the status file exists */
-    okfd = openc_read("supervise/ok") ;
+    okfd = privdir_openfifo(sdfd, "ok", O_RDONLY) ;
     if (okfd < 0) strerr_diefusys(111, "open ", name, "/supervise/ok") ;
     (void)okfd ;
 

@@ -20,6 +20,9 @@
 extern unsigned int tend_event_notify (char const *dir, char ev) ;
 /* the same with several event bytes, in order, in one write to each FIFO */
 extern unsigned int tend_event_notifyn (char const *dir, char const *evs, size_t n) ;
+/* the same on an open descriptor of the directory (supervise holds one): entries are opened
+   relative to it, FIFOs only, never through a symlink */
+extern unsigned int tend_event_notifyn_at (int dirfd, char const *evs, size_t n) ;
 
 /* A waiter's side: creates a FIFO in SVDIR/supervise/event/ and opens it for reading,
    non-blocking and close-on-exec. path must hold strlen(svdir) + TEND_EVENT_PATHEXTRA bytes;

@@ -75,8 +75,9 @@ extern int tend_status_unpack (char const *, size_t, tend_status_t *) ;
 extern int tend_status_read (char const *, tend_status_t *) ;
 /* 1 if every field holds a value a supervisor can write (rejects garbage before it is shown) */
 extern int tend_status_valid (tend_status_t const *) ;
-/* supervise's writer, relative to its cwd: supervise/status.new then rename. 1/0 */
-extern int tend_status_write (tend_status_t const *) ;
+/* supervise's writer: status.new (made anew, links never followed) then renamed to status,
+   both in the directory dfd (supervise/). 1, or 0 with errno */
+extern int tend_status_write (int dfd, tend_status_t const *) ;
 extern char const *tend_state_name (unsigned int) ;
 /* milliseconds on CLOCK_MONOTONIC, the clock of the restart deadline */
 extern uint64_t tend_monotonic_ms (void) ;
