@@ -2,6 +2,8 @@
 #ifndef SUPERVISE_SETTINGS_H
 #define SUPERVISE_SETTINGS_H
 
+#include <stddef.h>
+
 #define SETTINGS_NOTIFYFD_MAX 1023
 #define SETTINGS_MAXRESTARTS_MAX 1000
 
@@ -27,5 +29,8 @@ struct settings_s
 /* Reads every setting from the cwd (the service dir). Malformed files: a warning naming the
    file and the value, and the default. Never fails. */
 extern void settings_read (settings_t *) ;
+/* Copies len bytes of s into d (max bytes, at least 4 * len + 1), printable ASCII as is,
+   anything else as \\n \\t \\r \\\\ \\" or \\xHH; NUL-terminated. Returns the length. */
+extern size_t settings_quote (char *d, size_t max, char const *s, size_t len) ;
 
 #endif
