@@ -199,11 +199,12 @@ void settings_read (settings_t *s)
     if (!i || (buf[i] != ' ' && buf[i] != '\t')) goto badmax ;
     while (buf[i] == ' ' || buf[i] == '\t') i++ ;
     j = uint_scan(buf + i, &b) ;
-    if (!j || buf[i+j] || a < 1 || a > SETTINGS_MAXRESTARTS_MAX || b < 1 || b > 86400) goto badmax ;
+    /* N = 0 is valid: more than 0 deaths, i.e. the first, is final (a critical main process) */
+    if (!j || buf[i+j] || a > SETTINGS_MAXRESTARTS_MAX || b < 1 || b > 86400) goto badmax ;
     s->maxrestarts = a ; s->maxwindow = b ;
     goto maxok ;
    badmax:
-    badvalue("max-restarts", buf, strlen(buf), "N SECONDS, N from 1 to 1000, SECONDS from 1 to 86400") ;
+    badvalue("max-restarts", buf, strlen(buf), "N SECONDS, N from 0 to 1000, SECONDS from 1 to 86400") ;
    maxok: ;
   }
 

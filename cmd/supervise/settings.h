@@ -19,8 +19,8 @@ struct settings_s
   int downsig ;
   unsigned int delaymin ;      /* ms */
   unsigned int delaymax ;      /* ms */
-  unsigned int maxrestarts ;   /* 0 = unlimited */
-  unsigned int maxwindow ;     /* s */
+  unsigned int maxrestarts ;   /* deaths allowed within the window (0: the first is final) */
+  unsigned int maxwindow ;     /* s; 0 = no max-restarts: unlimited */
   int critical ;
   int nosetsid ;
   int hasenv ;

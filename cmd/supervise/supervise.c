@@ -66,6 +66,10 @@ static struct
   int paused ;
   int gotterm ;
   int restartnow ;            /* 'r': come back at once, without backoff */
+  char request ;              /* control letter that asked the current run to die, or 0 */
+  int requestsig ;            /* 0: any death of this run is the requested one; else only a
+                                 death by this signal (h a 1 2: programs often handle those) */
+  char lastrequest ;          /* request of the last death (0: it died on its own) */
   int execfailed ;
   int execok ;                /* a vfork child exec'd: EV_EXECOK is due */
   unsigned int k ;            /* backoff exponent */
@@ -154,6 +158,7 @@ static void write_status (void)
   if (sv.haswstat) st.flags |= TEND_STATUS_F_HASDIED ;
   if (sv.exiting) st.flags |= TEND_STATUS_F_EXITING ;
   if (sv.execfailed) st.flags |= TEND_STATUS_F_EXECFAIL ;
+  if (sv.haswstat && sv.lastrequest) st.flags |= TEND_STATUS_F_REQUESTED ;
   if (sv.state == TEND_STATE_READY) st.ready = sv.readystamp ;
   st.lastwstat = (uint32_t)sv.wstat ;
   st.deaths = sv.deaths ;
@@ -229,7 +234,7 @@ static void sendsig (int sig)
 /* ---------- spawning ---------- */
 
 /* In a child: read env/ (if any) and exec prog. Reports failures on cfd: a stage byte, then errno. */
-static void child_exec (int cfd, char const *const *argv)
+static void child_exec (int cfd, char const *const *argv, char const *modif, size_t modiflen)
 {
   char msg[5] ;
   int e ;
@@ -238,8 +243,10 @@ static void child_exec (int cfd, char const *const *argv)
     stralloc sa = STRALLOC_ZERO ;
     /* daemontools' envdir rules: first line, trailing blanks trimmed, NUL becomes newline */
     if (envdir_internal("env", &sa, 0, '\n') < 0) { msg[0] = 'e' ; goto err ; }
+    if (modiflen && !stralloc_catb(&sa, modif, modiflen)) { msg[0] = 'e' ; goto err ; }
     mexec_afm(argv[0], argv, (char const *const *)environ, env_len((char const *const *)environ), sa.s, sa.len) ;
   }
+  else if (modiflen) mexec_afm(argv[0], argv, (char const *const *)environ, env_len((char const *const *)environ), modif, modiflen) ;
   else execve(argv[0], (char *const *)argv, environ) ;
   msg[0] = 'x' ;
  err:
@@ -253,7 +260,7 @@ static void child_exec (int cfd, char const *const *argv)
 }
 
 /* fork + new session + exec of an auxiliary script (finish, check); 0 on failure */
-static pid_t spawn_aux (char const *const *argv, int setsid_it)
+static pid_t spawn_aux (char const *const *argv, int setsid_it, char const *modif, size_t modiflen)
 {
   pid_t pid = fork() ;
   if (pid < 0) return 0 ;
@@ -261,7 +268,7 @@ static pid_t spawn_aux (char const *const *argv, int setsid_it)
   {
     tend_sig_childreset() ;
     if (setsid_it) setsid() ;
-    child_exec(-1, argv) ;
+    child_exec(-1, argv, modif, modiflen) ;
   }
   return pid ;
 }
@@ -335,7 +342,7 @@ static pid_t start_fork (char const *const *argv, int const *np)
       if (np[1] != n) { if (fd_move(n, np[1]) < 0) { char m[5] = "n" ; int e = errno ; memcpy(m + 1, &e, 4) ; if (write(cfd, m, 5)) {} _exit(126) ; } }
       else uncoe(n) ;
     }
-    child_exec(cfd, argv) ;
+    child_exec(cfd, argv, 0, 0) ;
   }
   fd_close(cp[1]) ;
   sv.spawnfd = cp[0] ;
@@ -374,6 +381,7 @@ static void start (void)
   sv.pid = pid ;
   sv.gotterm = 0 ;
   sv.paused = 0 ;
+  sv.request = 0 ; sv.requestsig = 0 ;
   tain_copynow(&sv.starttime) ;
   tend_tai64n_now(&sv.stamp) ;
   setstate(TEND_STATE_STARTING) ;
@@ -437,7 +445,7 @@ static int too_many_deaths (void)
   sv.deathring[sv.deathpos] = now ;
   sv.deathpos = (sv.deathpos + 1) % cap ;
   if (sv.deathcount < cap) sv.deathcount++ ;
-  if (!n || sv.deathcount <= n) return 0 ;
+  if (!sv.set.maxwindow || sv.deathcount <= n) return 0 ;
   /* the (n+1)th most recent death */
   return now - sv.deathring[(sv.deathpos + cap - (n + 1)) % cap] <= (uint64_t)sv.set.maxwindow * 1000 ;
 }
@@ -460,6 +468,9 @@ static void after_finish (void)
     maybe_exit() ;
     return ;
   }
+  /* a death we caused on request (svc -r, -t, -k...) is not a crash: it does not count
+     toward max-restarts, and the service comes back at once, as after 'r' */
+  if (sv.lastrequest) { sv.restartnow = 0 ; sv.k = 0 ; start() ; return ; }
   if (too_many_deaths())
   {
     char fmt[UINT_FMT] ;
@@ -554,10 +565,13 @@ static void act_death (void)
 {
   char const *argv[5] ;
   char fmtexit[UINT_FMT], fmtsig[UINT_FMT] ;
+  char reqmodif[sizeof("TEND_REQUESTED=x")] ;
   pid_t oldpid = sv.pid ;
 
   read_spawnfd() ;
   sv.execok = 0 ;
+  sv.lastrequest = sv.request && (!sv.requestsig || (WIFSIGNALED(sv.wstat) && WTERMSIG(sv.wstat) == sv.requestsig)) ? sv.request : 0 ;
+  sv.request = 0 ; sv.requestsig = 0 ;
   if (sv.notifyfd >= 0) { fd_close(sv.notifyfd) ; sv.notifyfd = -1 ; }
   if (sv.checkpid) { kill(sv.checkpid, SIGKILL) ; }
   tain_add_g(&sv.checkdeadline, &tain_infinite_relative) ;
@@ -587,7 +601,11 @@ static void act_death (void)
     fmtexit[uint_fmt(fmtexit, WIFSIGNALED(sv.wstat) ? 256 : (unsigned int)WEXITSTATUS(sv.wstat))] = 0 ;
     fmtsig[uint_fmt(fmtsig, WIFSIGNALED(sv.wstat) ? (unsigned int)WTERMSIG(sv.wstat) : 0)] = 0 ;
     argv[0] = "./finish" ; argv[1] = fmtexit ; argv[2] = fmtsig ; argv[3] = sv.name ; argv[4] = 0 ;
-    sv.finishpid = spawn_aux(argv, 1) ;
+    /* finish is told whether the death was requested, and by which control letter: its
+       "exit 125" can then spare a reload (svc -r, svc -t) and still stop on a crash */
+    if (sv.lastrequest) { memcpy(reqmodif, "TEND_REQUESTED=", 15) ; reqmodif[15] = sv.lastrequest ; reqmodif[16] = 0 ; }
+    else memcpy(reqmodif, "TEND_REQUESTED", 15) ;
+    sv.finishpid = spawn_aux(argv, 1, reqmodif, strlen(reqmodif) + 1) ;
     if (sv.finishpid)
     {
       setstate(TEND_STATE_FINISHING) ;
@@ -676,6 +694,15 @@ static void touchdown (int create)
   else if (unlink("down") < 0 && errno != ENOENT) strerr_warnwusys("remove ./down") ;
 }
 
+/* A signal sent on request to a running service: its death (if it comes) was asked for. */
+static void note_request (char c, int sig)
+{
+  if (!sv.pid || sv.state == TEND_STATE_FINISHING) return ;
+  /* an unconditional request is never weakened by a later conditional one */
+  if (sv.request && !sv.requestsig) return ;
+  sv.request = c ; sv.requestsig = sig ;
+}
+
 static void control_byte (char c)
 {
   switch (c)
@@ -689,6 +716,7 @@ static void control_byte (char c)
       break ;
     case 'D' : touchdown(1) ; /* fallthrough */
     case 'd' :
+      note_request('d', 0) ;
       sv.want = 'd' ;
       announce_soon() ;
       dispatch(EV_DOWN) ;
@@ -704,17 +732,20 @@ static void control_byte (char c)
       announce_soon() ;
       dispatch(EV_EXIT) ;
       break ;
-    case 'r' : dispatch(EV_RESTART) ; break ;
+    case 'r' : note_request('r', 0) ; dispatch(EV_RESTART) ; break ;
     case 'p' : sv.paused = 1 ; sendsig(SIGSTOP) ; announce() ; break ;
     case 'c' : sv.paused = 0 ; sendsig(SIGCONT) ; announce() ; break ;
-    case 'h' : sendsig(SIGHUP) ; break ;
-    case 'a' : sendsig(SIGALRM) ; break ;
-    case 'i' : sendsig(SIGINT) ; break ;
-    case 't' : sendsig(SIGTERM) ; break ;
-    case 'k' : sendsig(SIGKILL) ; break ;
-    case 'q' : sendsig(SIGQUIT) ; break ;
-    case '1' : sendsig(SIGUSR1) ; break ;
-    case '2' : sendsig(SIGUSR2) ; break ;
+    /* t k i q ask the program to end: whatever it dies of next was asked for. h a 1 2 are
+       mostly reload or log-rotation signals a program handles: its death counts as asked
+       for only if that very signal killed it */
+    case 'h' : note_request(c, SIGHUP) ; sendsig(SIGHUP) ; break ;
+    case 'a' : note_request(c, SIGALRM) ; sendsig(SIGALRM) ; break ;
+    case 'i' : note_request(c, 0) ; sendsig(SIGINT) ; break ;
+    case 't' : note_request(c, 0) ; sendsig(SIGTERM) ; break ;
+    case 'k' : note_request(c, 0) ; sendsig(SIGKILL) ; break ;
+    case 'q' : note_request(c, 0) ; sendsig(SIGQUIT) ; break ;
+    case '1' : note_request(c, SIGUSR1) ; sendsig(SIGUSR1) ; break ;
+    case '2' : note_request(c, SIGUSR2) ; sendsig(SIGUSR2) ; break ;
     default : break ;   /* unknown bytes are ignored, as daemontools and runit do */
   }
 }
@@ -766,7 +797,7 @@ static void run_check (void)
     tain_add_g(&sv.checkdeadline, &t) ;
     return ;
   }
-  sv.checkpid = spawn_aux(argv, 0) ;
+  sv.checkpid = spawn_aux(argv, 0, 0, 0) ;
   if (!sv.checkpid)
   {
     tain t ;

@@ -47,6 +47,7 @@ enum tend_state_e
 #define TEND_STATUS_F_HASDIED 0x0020    /* lastwstat is meaningful */
 #define TEND_STATUS_F_EXITING 0x0040    /* 'x' received */
 #define TEND_STATUS_F_EXECFAIL 0x0080   /* the last start failed at exec */
+#define TEND_STATUS_F_REQUESTED 0x0100  /* the last death was requested (svc -r, -t, -d...): not a crash */
 
 typedef struct tend_status_s tend_status_t ;
 struct tend_status_s
