@@ -582,18 +582,16 @@ static void act_death (void)
   sv.paused = 0 ;
   tend_tai64n_now(&sv.stamp) ;
 
-  /* what the run script left in its group (a shell's children) must not outlive it */
-  if (!sv.set.nosetsid)
+  /* What the run script left in its group (a shell's children) must not outlive it: it got
+     the down-signal before the leader was reaped (handle_sigchld). The SIGKILL after
+     timeout-kill is armed only if the group still has members now: an empty group's number
+     is free, and any new session leader may get it before the deadline. */
+  if (!sv.set.nosetsid && sv.set.timeoutkill && kill(-oldpid, 0) == 0)
   {
-    kill(-oldpid, sv.set.downsig) ;
-    kill(-oldpid, SIGCONT) ;
+    tain t ;
     sv.deadpgid = oldpid ;
-    if (sv.set.timeoutkill)
-    {
-      tain t ;
-      tain_from_millisecs(&t, (int)sv.set.timeoutkill) ;
-      tain_add_g(&sv.groupkilldeadline, &t) ;
-    }
+    tain_from_millisecs(&t, (int)sv.set.timeoutkill) ;
+    tain_add_g(&sv.groupkilldeadline, &t) ;
   }
   sv.finishcode = 0 ;
   if (sv.set.hasfinish)
@@ -812,7 +810,18 @@ static void handle_sigchld (void)
   for (;;)
   {
     int wstat ;
-    pid_t pid = wait_nohang(&wstat) ;
+    pid_t pid ;
+    siginfo_t si ;
+    /* Look before reaping: while the dead leader is a zombie its pid is taken, so its group's
+       number cannot belong to anyone else yet, and the group gets its signals safely. */
+    si.si_pid = 0 ;
+    if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || !si.si_pid) break ;
+    if (si.si_pid == sv.pid && !sv.set.nosetsid)
+    {
+      kill(-sv.pid, sv.set.downsig) ;
+      kill(-sv.pid, SIGCONT) ;
+    }
+    pid = waitpid(si.si_pid, &wstat, WNOHANG) ;
     if (pid <= 0) break ;
     if (pid == sv.pid)
     {
@@ -966,7 +975,8 @@ int main (int argc, char const *const *argv)
       {
         if (!tain_future(&sv.groupkilldeadline))
         {
-          if (sv.deadpgid) kill(-sv.deadpgid, SIGKILL) ;
+          /* again: only a group that is still there, and never our own new run's */
+          if (sv.deadpgid && sv.deadpgid != sv.pid && kill(-sv.deadpgid, 0) == 0) kill(-sv.deadpgid, SIGKILL) ;
           sv.deadpgid = 0 ;
           tain_add_g(&sv.groupkilldeadline, &tain_infinite_relative) ;
         }
