@@ -17,11 +17,11 @@
    service with none of them (most) costs 4 system calls per start rather than 12: restarts
    and the start of a large tree are that much quicker. */
 enum { F_NOTIFYFD, F_CHECK, F_CHECKINTERVAL, F_TIMEOUTKILL, F_TIMEOUTFINISH, F_FINISH, F_DOWNSIG,
-       F_RESTARTDELAY, F_MAXRESTARTS, F_CRITICAL, F_NOSETSID, F_ENV, F_COUNT } ;
+       F_RESTARTDELAY, F_MAXRESTARTS, F_CRITICAL, F_NOSETSID, F_ENV, F_TIMEOUTCHECK, F_COUNT } ;
 static char const *const fnames[F_COUNT] =
 {
   "notification-fd", "check", "check-interval", "timeout-kill", "timeout-finish", "finish",
-  "down-signal", "restart-delay", "max-restarts", "critical", "nosetsid", "env"
+  "down-signal", "restart-delay", "max-restarts", "critical", "nosetsid", "env", "timeout-check"
 } ;
 
 static void note (char const *name, void *aux)
@@ -161,6 +161,8 @@ void settings_read (settings_t *s)
   s->checkinterval = readuint(F_CHECKINTERVAL, 10, 3600000, 200, "milliseconds, 10 to 3600000") ;
   s->timeoutkill = readuint(F_TIMEOUTKILL, 0, 86400000, 0, "milliseconds, 0 to 86400000") ;
   s->timeoutfinish = readuint(F_TIMEOUTFINISH, 0, 86400000, 5000, "milliseconds, 0 to 86400000") ;
+  /* a check that hangs (a curl without a timeout) would leave the service never ready */
+  s->timeoutcheck = readuint(F_TIMEOUTCHECK, 0, 86400000, 10000, "milliseconds, 0 to 86400000") ;
   s->hasfinish = MAYBE(F_FINISH) && isexecfile("finish") ;
 
   s->downsig = SIGTERM ;

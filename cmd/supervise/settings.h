@@ -15,6 +15,7 @@ struct settings_s
   unsigned int checkinterval ; /* ms */
   unsigned int timeoutkill ;   /* ms, 0 = never */
   unsigned int timeoutfinish ; /* ms, 0 = never */
+  unsigned int timeoutcheck ;  /* ms, 0 = never */
   int hasfinish ;
   int downsig ;
   unsigned int delaymin ;      /* ms */

@@ -80,6 +80,9 @@ static struct
   tain starttime ;            /* monotonic, of the current run */
   tain statedeadline ;        /* the state's timer; infinite when none */
   tain checkdeadline ;        /* next ./check run, while up and not ready */
+  tain checkkill ;            /* the running ./check is killed then (timeout-check) */
+  uint32_t gen ;              /* run number: one per start of ./run */
+  uint32_t checkgen ;         /* the run the running ./check was started for */
   tain groupkilldeadline ;    /* SIGKILL to a dead run's leftover group */
   tain statusretry ;          /* rewrite the status files after a failed write */
   pid_t deadpgid ;
@@ -382,6 +385,7 @@ static void start (void)
   sv.gotterm = 0 ;
   sv.paused = 0 ;
   sv.request = 0 ; sv.requestsig = 0 ;
+  sv.gen++ ;
   tain_copynow(&sv.starttime) ;
   tend_tai64n_now(&sv.stamp) ;
   setstate(TEND_STATE_STARTING) ;
@@ -573,8 +577,9 @@ static void act_death (void)
   sv.lastrequest = sv.request && (!sv.requestsig || (WIFSIGNALED(sv.wstat) && WTERMSIG(sv.wstat) == sv.requestsig)) ? sv.request : 0 ;
   sv.request = 0 ; sv.requestsig = 0 ;
   if (sv.notifyfd >= 0) { fd_close(sv.notifyfd) ; sv.notifyfd = -1 ; }
-  if (sv.checkpid) { kill(sv.checkpid, SIGKILL) ; }
+  if (sv.checkpid) { kill(-sv.checkpid, SIGKILL) ; kill(sv.checkpid, SIGKILL) ; }
   tain_add_g(&sv.checkdeadline, &tain_infinite_relative) ;
+  tain_add_g(&sv.checkkill, &tain_infinite_relative) ;
   sv.deaths++ ;
   sv.haswstat = 1 ;
   sv.pid = 0 ;
@@ -795,7 +800,15 @@ static void run_check (void)
     tain_add_g(&sv.checkdeadline, &t) ;
     return ;
   }
-  sv.checkpid = spawn_aux(argv, 0, 0, 0) ;
+  /* in a session of its own, so that a timeout kills what it started (a shell's curl) too */
+  sv.checkpid = spawn_aux(argv, 1, 0, 0) ;
+  sv.checkgen = sv.gen ;
+  if (sv.checkpid && sv.set.timeoutcheck)
+  {
+    tain t ;
+    tain_from_millisecs(&t, (int)sv.set.timeoutcheck) ;
+    tain_add_g(&sv.checkkill, &t) ;
+  }
   if (!sv.checkpid)
   {
     tain t ;
@@ -803,6 +816,20 @@ static void run_check (void)
     tain_from_millisecs(&t, (int)sv.set.checkinterval) ;
     tain_add_g(&sv.checkdeadline, &t) ;
   }
+}
+
+static void kill_check (void)
+{
+  tain_add_g(&sv.checkkill, &tain_infinite_relative) ;
+  if (!sv.checkpid) return ;
+  {
+    char fmt[UINT_FMT] ;
+    fmt[uint_fmt(fmt, sv.set.timeoutcheck)] = 0 ;
+    strerr_warnw("./check still running after ", fmt, " ms: killing it") ;
+  }
+  /* its reaping schedules the next check, as for any check that did not say ready */
+  kill(-sv.checkpid, SIGKILL) ;
+  kill(sv.checkpid, SIGKILL) ;
 }
 
 static void handle_sigchld (void)
@@ -836,7 +863,9 @@ static void handle_sigchld (void)
     else if (pid == sv.checkpid)
     {
       sv.checkpid = 0 ;
-      if (sv.state != TEND_STATE_UP) continue ;
+      tain_add_g(&sv.checkkill, &tain_infinite_relative) ;
+      /* a check's verdict is about the run it was started for, and no other */
+      if (sv.checkgen != sv.gen || sv.state != TEND_STATE_UP) continue ;
       if (WIFEXITED(wstat) && !WEXITSTATUS(wstat)) dispatch(EV_READY) ;
       else
       {
@@ -925,6 +954,7 @@ int main (int argc, char const *const *argv)
     tain_now_set_stopwatch_g() ;
     statedeadline_none() ;
     tain_add_g(&sv.checkdeadline, &tain_infinite_relative) ;
+    tain_add_g(&sv.checkkill, &tain_infinite_relative) ;
     tain_add_g(&sv.groupkilldeadline, &tain_infinite_relative) ;
     tain_add_g(&sv.statusretry, &tain_infinite_relative) ;
     tend_tai64n_now(&sv.stamp) ;
@@ -953,6 +983,7 @@ int main (int argc, char const *const *argv)
       unsigned int n = 0, ictl, ispawn = 99, inotify = 99 ;
       int r ;
       if (tain_less(&sv.checkdeadline, &deadline)) deadline = sv.checkdeadline ;
+      if (tain_less(&sv.checkkill, &deadline)) deadline = sv.checkkill ;
       if (tain_less(&sv.groupkilldeadline, &deadline)) deadline = sv.groupkilldeadline ;
       if (tain_less(&sv.statusretry, &deadline)) deadline = sv.statusretry ;
       if (deferred && tain_less(&pubdeadline, &deadline)) deadline = pubdeadline ;
@@ -981,6 +1012,7 @@ int main (int argc, char const *const *argv)
           tain_add_g(&sv.groupkilldeadline, &tain_infinite_relative) ;
         }
         if (!tain_future(&sv.statusretry)) announce() ;
+        if (!tain_future(&sv.checkkill)) kill_check() ;
         if (!tain_future(&sv.checkdeadline)) run_check() ;
         if (!tain_future(&sv.statedeadline)) dispatch(EV_TIMER) ;
         continue ;
