@@ -113,6 +113,7 @@ static void statedeadline_ms (unsigned int ms)
    flush() writes the status files, then wakes the waiters with every event byte at once. The
    status is always written before the events go out, so a woken waiter reads the new state. */
 static int dirty = 0 ;
+static int statusstale = 0 ;  /* the last status write failed: the files on disk are old */
 static char evq[32] ;
 static size_t evqlen = 0 ;
 static char laststat[64] ;
@@ -201,6 +202,7 @@ static void write_status (void)
   }
 
   /* a full or read-only disk must not leave a stale status forever: try again later */
+  statusstale = !ok ;
   if (ok) tain_add_g(&sv.statusretry, &tain_infinite_relative) ;
   else tain_addsec_g(&sv.statusretry, 1) ;
 }
@@ -214,9 +216,21 @@ static void event (char ev)
   evq[evqlen++] = ev ;
 }
 
+/* Events that went out while the files on disk were stale (a failed write): a waiter woken
+   by them read the old status and went back to sleep. When a retry succeeds, they go out
+   again, so it reads again. F and x are not repeated: they are final on their own (a waiter
+   does not need the status to act on them), and an F repeated after a revival would lie. */
+static char evstale[8] ;
+static size_t evstalelen = 0 ;
+
 static void flush (void)
 {
   if (dirty && (!deferred || evqlen || !tain_future(&pubdeadline))) { dirty = deferred = 0 ; write_status() ; }
+  if (statusstale)
+    for (size_t i = 0 ; i < evqlen ; i++)
+      if (evq[i] != TEND_EVENT_FAILED && evq[i] != TEND_EVENT_EXIT && !memchr(evstale, evq[i], evstalelen) && evstalelen < sizeof evstale)
+        evstale[evstalelen++] = evq[i] ;
+  if (!statusstale && evstalelen) { tend_event_notifyn_at(evfd, evstale, evstalelen) ; evstalelen = 0 ; }
   if (evqlen) { tend_event_notifyn_at(evfd, evq, evqlen) ; evqlen = 0 ; }
 }
 
