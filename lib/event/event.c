@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>  /* rename */
 #include <stdint.h>
 #include <sys/syscall.h>
 #include <string.h>
@@ -89,21 +90,34 @@ unsigned int tend_event_notifyn_at (int dfd, char const *evs, size_t nev)
 int tend_event_subscribe (char const *svdir, char *path)
 {
   static unsigned int seq = 0 ;
-  size_t len = strlen(svdir) ;
+  size_t len = strlen(svdir), dlen, tlen ;
   char pidfmt[PID_FMT] ;
   char seqfmt[UINT_FMT] ;
+  char tail[PID_FMT + UINT_FMT + 2] ;
   int fd ;
-  memcpy(path, svdir, len) ;
-  memcpy(path + len, "/supervise/event/" TEND_EVENT_PREFIX, sizeof("/supervise/event/" TEND_EVENT_PREFIX)) ;
-  len += sizeof("/supervise/event/" TEND_EVENT_PREFIX) - 1 ;
   pidfmt[pid_fmt(pidfmt, getpid())] = 0 ;
   seqfmt[uint_fmt(seqfmt, seq++)] = 0 ;
-  memcpy(path + len, pidfmt, strlen(pidfmt)) ; len += strlen(pidfmt) ;
-  path[len++] = ':' ;
-  memcpy(path + len, seqfmt, strlen(seqfmt) + 1) ;
-  unlink(path) ;
-  if (mkfifo(path, 0600) < 0) return -1 ;
-  fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC) ;
-  if (fd < 0) { int e = errno ; unlink(path) ; errno = e ; return -1 ; }
+  tlen = strlen(pidfmt) ;
+  memcpy(tail, pidfmt, tlen) ; tail[tlen++] = ':' ;
+  memcpy(tail + tlen, seqfmt, strlen(seqfmt) + 1) ; tlen += strlen(seqfmt) ;
+  memcpy(path, svdir, len) ;
+  memcpy(path + len, "/supervise/event/", sizeof("/supervise/event/") - 1) ;
+  dlen = len + sizeof("/supervise/event/") - 1 ;
+  {
+    /* Made under a name supervise's notify ignores, opened, and only then renamed into
+       place: a FIFO named TEND_EVENT_PREFIX... without its reader yet would be taken for a
+       dead waiter's (ENXIO) and removed under us. */
+    char tmp[dlen + sizeof(TEND_EVENT_TMPPREFIX) + tlen] ;
+    memcpy(tmp, path, dlen) ;
+    memcpy(tmp + dlen, TEND_EVENT_TMPPREFIX, sizeof(TEND_EVENT_TMPPREFIX) - 1) ;
+    memcpy(tmp + dlen + sizeof(TEND_EVENT_TMPPREFIX) - 1, tail, tlen + 1) ;
+    memcpy(path + dlen, TEND_EVENT_PREFIX, sizeof(TEND_EVENT_PREFIX) - 1) ;
+    memcpy(path + dlen + sizeof(TEND_EVENT_PREFIX) - 1, tail, tlen + 1) ;
+    unlink(tmp) ;
+    if (mkfifo(tmp, 0600) < 0) return -1 ;
+    fd = open(tmp, O_RDONLY | O_NONBLOCK | O_CLOEXEC) ;
+    if (fd < 0) { int e = errno ; unlink(tmp) ; errno = e ; return -1 ; }
+    if (rename(tmp, path) < 0) { int e = errno ; close(fd) ; unlink(tmp) ; errno = e ; return -1 ; }
+  }
   return fd ;
 }
