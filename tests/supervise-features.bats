@@ -259,7 +259,7 @@ nfifos_ge () { [ "$(ls "$1/supervise/event" | wc -l)" -ge "$2" ] ; }
   mkdir "$d/env" "$d/env/SUBDIR"
   echo "50 100" > "$d/restart-delay"
   start_supervise "$d"
-  wait_for 5 grep -q "unable to read env: the service was not started" "$T/supervise.err"
+  wait_for 5 grep -q "warning: ./run was not started: unable to read env/SUBDIR: Is a directory" "$T/supervise.err"
   rmdir "$d/env/SUBDIR"
   wait_for 5 stat_is "$d" "run, ready"
 }

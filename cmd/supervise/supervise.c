@@ -13,7 +13,6 @@
 #include <skalibs/types.h>
 #include <skalibs/allreadwrite.h>
 #include <skalibs/strerr.h>
-#include <skalibs/stralloc.h>
 #include <skalibs/sig.h>
 #include <skalibs/nsig.h>
 #include <skalibs/tai.h>
@@ -25,6 +24,7 @@
 #include <tend/tai.h>
 #include <tend/status.h>
 #include <tend/event.h>
+#include <tend/envdir.h>
 #include <tend/sig.h>
 #include "settings.h"
 #include "privdir.h"
@@ -251,27 +251,54 @@ static void sendsig (int sig)
 /* ---------- spawning ---------- */
 
 /* In a child: read env/ (if any) and exec prog. Reports failures on cfd: a stage byte, then errno. */
+/* env/ as modifications, read in the child (fork, never vfork, when there is an env/) into
+   this buffer, which the parent never touches: no heap, and no resident pages in supervise.
+   The room after SUPERVISE_ENVMAX holds the modification supervise adds (TEND_REQUESTED). */
+#define SUPERVISE_ENVMAX 262144
+static char envbuf[SUPERVISE_ENVMAX + 64] ;
+
+/* A failure to report: a stage letter, errno, and for 'e' the env/ entry that failed. */
+#define CHILDMSG_MAX (5 + 256)
+
+static void envfail_warn (char const *what, char const *name, int e)
+{
+  size_t len = 4 * strlen(name) + 256 ;
+  char msg[len] ;
+  tend_envdir_errmsg(msg, len, "env", name, e) ;
+  strerr_warnw(what, " was not started: ", msg) ;
+}
+
+/* In a child: read env/ (if any) and exec prog. Reports failures on cfd: a stage byte, then
+   errno, then for env/ the name of the entry. */
 static void child_exec (int cfd, char const *const *argv, char const *modif, size_t modiflen)
 {
-  char msg[5] ;
+  char msg[CHILDMSG_MAX] ;
+  size_t msglen = 5, len = 0 ;
   int e ;
   if (sv.set.hasenv)
   {
-    stralloc sa = STRALLOC_ZERO ;
-    /* daemontools' envdir rules: first line, trailing blanks trimmed, NUL becomes newline */
-    if (envdir_internal("env", &sa, 0, '\n') < 0) { msg[0] = 'e' ; goto err ; }
-    if (modiflen && !stralloc_catb(&sa, modif, modiflen)) { msg[0] = 'e' ; goto err ; }
-    mexec_afm(argv[0], argv, (char const *const *)environ, env_len((char const *const *)environ), sa.s, sa.len) ;
+    /* lib/envdir, as envdir(8): one behaviour, one message */
+    char bad[CHILDMSG_MAX - 5] ;
+    if (tend_envdir_read("env", envbuf, SUPERVISE_ENVMAX, &len, bad, sizeof bad) < 0)
+    {
+      size_t n = strlen(bad) ;
+      e = errno ;
+      msg[0] = 'e' ;
+      memcpy(msg + 5, bad, n) ; msglen = 5 + n ;
+      if (cfd < 0) { envfail_warn(argv[0], bad, e) ; _exit(126) ; }
+      errno = e ;
+      goto err ;
+    }
   }
-  else if (modiflen) mexec_afm(argv[0], argv, (char const *const *)environ, env_len((char const *const *)environ), modif, modiflen) ;
+  if (modiflen) { memcpy(envbuf + len, modif, modiflen) ; len += modiflen ; }
+  if (len) mexec_afm(argv[0], argv, (char const *const *)environ, env_len((char const *const *)environ), envbuf, len) ;
   else execve(argv[0], (char *const *)argv, environ) ;
   msg[0] = 'x' ;
  err:
   e = errno ;
   memcpy(msg + 1, &e, sizeof e) ;
-  if (cfd >= 0) { ssize_t w = write(cfd, msg, 5) ; (void)w ; }
+  if (cfd >= 0) { ssize_t w = write(cfd, msg, msglen) ; (void)w ; }
   /* finish and check have no confirmation pipe: say it here, in the child */
-  else if (msg[0] == 'e') strerr_warnwusys("read env for ", argv[0]) ;
   else strerr_warnwusys("spawn ", argv[0]) ;
   _exit(e == ENOENT ? 127 : 126) ;
 }
@@ -509,19 +536,21 @@ static void after_finish (void)
 /* Reads the exec-confirmation pipe: 1 if the spawn failed (reported), 0 if the exec happened. */
 static int read_spawnfd (void)
 {
-  char msg[5] ;
+  char msg[CHILDMSG_MAX + 1] ;
   ssize_t r ;
   if (sv.spawnfd < 0) return 0 ;
-  r = fd_read(sv.spawnfd, msg, 5) ;
+  /* the child's one write of at most CHILDMSG_MAX (< PIPE_BUF) bytes arrives whole */
+  r = fd_read(sv.spawnfd, msg, CHILDMSG_MAX) ;
   fd_close(sv.spawnfd) ;
   sv.spawnfd = -1 ;
-  if (r == 5)
+  if (r >= 5)
   {
     int e ;
     memcpy(&e, msg + 1, sizeof e) ;
     errno = e ;
     sv.execfailed = 1 ;
-    if (msg[0] == 'e') strerr_warnwusys("read env: the service was not started") ;
+    msg[r] = 0 ;
+    if (msg[0] == 'e') envfail_warn("./run", msg + 5, e) ;
     else if (msg[0] == 'n') strerr_warnwusys("set up notification-fd: the service was not started") ;
     else strerr_warnwusys("spawn ./run") ;
     return 1 ;
