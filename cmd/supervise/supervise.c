@@ -61,6 +61,7 @@ static struct
   pid_t checkpid ;
   int spawnfd ;               /* exec-confirmation pipe, read end */
   int notifyfd ;              /* readiness pipe, read end */
+  size_t notifybytes ;        /* read from it so far, without a newline */
   char want ;                 /* 'u', 'd', or 0 after 'o' */
   int exiting ;
   int paused ;
@@ -419,6 +420,7 @@ static void start (void)
   {
     fd_close(np[1]) ;
     sv.notifyfd = np[0] ;
+    sv.notifybytes = 0 ;
     ndelay_on(sv.notifyfd) ;
     coe(sv.notifyfd) ;
   }
@@ -808,26 +810,36 @@ static void handle_control (void)
   }
 }
 
+/* What a service may write to its notification fd before the newline. A service that streams
+   there (a log fd given as notification-fd by mistake) would otherwise wake supervise for
+   every write, for ever: one read per readiness, and past this bound the fd is closed. */
+#define NOTIFY_MAX 4096
+
 static void handle_notify (void)
 {
   char buf[512] ;
-  for (;;)
+  ssize_t r = read(sv.notifyfd, buf, sizeof buf) ;
+  if (r < 0 && (errno == EINTR || errno == EAGAIN)) return ;
+  if (r <= 0)
   {
-    ssize_t r = read(sv.notifyfd, buf, sizeof buf) ;
-    if (r < 0) { if (errno == EINTR) continue ; if (errno == EAGAIN) return ; }
-    if (r <= 0)
-    {
-      /* the service closed its notification fd without a newline: it never becomes ready */
-      fd_close(sv.notifyfd) ; sv.notifyfd = -1 ;
-      return ;
-    }
-    if (memchr(buf, '\n', (size_t)r))
-    {
-      fd_close(sv.notifyfd) ; sv.notifyfd = -1 ;
-      dispatch(EV_READY) ;
-      return ;
-    }
-    /* anything else is ignored: only a newline means ready */
+    /* the service closed its notification fd without a newline: it never becomes ready */
+    fd_close(sv.notifyfd) ; sv.notifyfd = -1 ;
+    return ;
+  }
+  if (memchr(buf, '\n', (size_t)r))
+  {
+    fd_close(sv.notifyfd) ; sv.notifyfd = -1 ;
+    dispatch(EV_READY) ;
+    return ;
+  }
+  /* anything else is ignored: only a newline means ready */
+  sv.notifybytes += (size_t)r ;
+  if (sv.notifybytes >= NOTIFY_MAX)
+  {
+    char fmt[UINT_FMT] ;
+    fmt[uint_fmt(fmt, NOTIFY_MAX)] = 0 ;
+    strerr_warnw("notification-fd: ", fmt, " bytes without a newline: no longer listening (the service will not become ready through it)") ;
+    fd_close(sv.notifyfd) ; sv.notifyfd = -1 ;
   }
 }
 
