@@ -23,7 +23,8 @@ teardown () { tend_teardown ; }
 supervise "$d" 2>>"$T/supervise.err" &
 i=0 ; until svok "$d" ; do sleep 0.01 ; i=\$((i+1)) ; [ \$i -lt 500 ] || exit 2 ; done
 svc -o "$d"
-i=0 ; until [ -s "$d/leader" ] && [ "\$(cat "$d/supervise/stat")" = down ] ; do sleep 0.01 ; i=\$((i+1)) ; [ \$i -lt 500 ] || exit 3 ; done
+died () { test -s "$d/leader" || return 1 ; test "\$(cat "$d/supervise/stat")" = down ; }
+i=0 ; until died ; do sleep 0.01 ; i=\$((i+1)) ; [ \$i -lt 500 ] || exit 3 ; done
 L=\$(cat "$d/leader")
 echo \$((L - 1)) > /proc/sys/kernel/ns_last_pid
 setsid sleep 30 &
