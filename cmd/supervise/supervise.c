@@ -251,7 +251,6 @@ static void sendsig (int sig)
 
 /* ---------- spawning ---------- */
 
-/* In a child: read env/ (if any) and exec prog. Reports failures on cfd: a stage byte, then errno. */
 /* env/ as modifications, read in the child (fork, never vfork, when there is an env/) into
    this buffer, which the parent never touches: no heap, and no resident pages in supervise.
    The room after SUPERVISE_ENVMAX holds the modification supervise adds (TEND_REQUESTED). */
