@@ -40,8 +40,9 @@ teardown () { tend_teardown ; }
   echo "50 100" > "$d/restart-delay"
   start_supervise "$d"
   wait_for 5 grep -q "warning: ./run was not started: unable to read env/FIFO: not a regular file" "$T/supervise.err"
-  rm "$d/env/FIFO"
+  # the link first: env/ is never empty, so no start can slip in between
   ln -s /dev/zero "$d/env/ZERO"
+  rm "$d/env/FIFO"
   wait_for 5 grep -q "warning: ./run was not started: unable to read env/ZERO: not a regular file" "$T/supervise.err"
   # supervise still answers
   svc -d -wd -T 5000 "$d"
