@@ -87,7 +87,7 @@ export -f show
   run --separate-stderr envdir "$T/env" echo ran
   assert_failure 111
   assert_equal "$output" ""
-  assert_equal "$stderr" "envdir: fatal: invalid variable name in $T/env/A=B: contains ="
+  assert_equal "$stderr" "envdir: fatal: unable to read $T/env/A=B: invalid variable name: it contains ="
 }
 
 @test "envdir: a subdirectory is a fatal error naming it, exit 111" {
@@ -158,4 +158,37 @@ export -f show
   run --separate-stderr envdir "$T/env" sh -c 'echo out ; exit 42'
   assert_failure 42
   assert_equal "$output" "out"
+}
+
+@test "envdir: a FIFO is refused at once, not read (no hang), exit 111" {
+  mkfifo "$T/env/FIFO"
+  run --separate-stderr timeout 5 envdir "$T/env" echo ran
+  assert_failure 111
+  assert_equal "$output" ""
+  assert_equal "$stderr" "envdir: fatal: unable to read $T/env/FIFO: not a regular file"
+}
+
+@test "envdir: a symlink to /dev/zero is refused, not read without end" {
+  ln -s /dev/zero "$T/env/ZERO"
+  run --separate-stderr timeout 5 envdir "$T/env" echo ran
+  assert_failure 111
+  assert_equal "$stderr" "envdir: fatal: unable to read $T/env/ZERO: not a regular file"
+}
+
+@test "envdir: a first line of 65536 bytes is read whole; a longer one is refused, not cut" {
+  head -c 65536 /dev/zero | tr '\0' x > "$T/env/BIG" ; echo >> "$T/env/BIG"
+  run envdir "$T/env" sh -c 'printf %s "$BIG" | wc -c'
+  assert_success
+  assert_output 65536
+  head -c 65537 /dev/zero | tr '\0' x > "$T/env/BIG"
+  run --separate-stderr envdir "$T/env" echo ran
+  assert_failure 111
+  assert_equal "$stderr" "envdir: fatal: unable to read $T/env/BIG: no end of line in its first 65536 bytes"
+}
+
+@test "envdir: a file name with a newline is escaped in the message" {
+  echo x > "$T/env/$(printf 'A\nenvdir: fatal: forged=')"
+  run --separate-stderr envdir "$T/env" echo ran
+  assert_failure 111
+  assert_equal "$stderr" "envdir: fatal: unable to read $T/env/A\\x0aenvdir: fatal: forged=: invalid variable name: it contains ="
 }

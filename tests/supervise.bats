@@ -43,9 +43,12 @@ at_least () { [ "$(count "$1")" -ge "$2" ] ; }
   start_supervise "$d"
   wait_for 5 has_pid "$d"
   [ "$(stat -c %a "$d/supervise")" = 700 ]
-  [ -p "$d/supervise/control" ] && [ "$(stat -c %a "$d/supervise/control")" = 600 ]
-  [ -p "$d/supervise/ok" ] && [ "$(stat -c %a "$d/supervise/ok")" = 600 ]
-  [ -f "$d/supervise/lock" ] && [ "$(stat -c %a "$d/supervise/lock")" = 600 ]
+  [ -p "$d/supervise/control" ]
+  [ "$(stat -c %a "$d/supervise/control")" = 600 ]
+  [ -p "$d/supervise/ok" ]
+  [ "$(stat -c %a "$d/supervise/ok")" = 600 ]
+  [ -f "$d/supervise/lock" ]
+  [ "$(stat -c %a "$d/supervise/lock")" = 600 ]
   [ -d "$d/supervise/event" ]
   [ "$(stat -c %s "$d/supervise/status")" = 52 ]
   run cat "$d/supervise/stat"
@@ -64,7 +67,8 @@ at_least () { [ "$(count "$1")" -ge "$2" ] ; }
   label=$(od -An -tx1 -N8 "$d/supervise/status" | tr -d ' \n')
   secs=$(( 16#${label} - (1 << 62) - 10 ))
   now=$(date +%s)
-  [ $((now - secs)) -ge 0 ] && [ $((now - secs)) -le 5 ]
+  [ $((now - secs)) -ge 0 ]
+  [ $((now - secs)) -le 5 ]
   # bytes 12-15: pid, little-endian
   le=$(od -An -tu4 --endian=little -j12 -N4 "$d/supervise/status" | tr -d ' ')
   assert_equal "$le" "$pid"
@@ -306,8 +310,11 @@ at_least () { [ "$(count "$1")" -ge "$2" ] ; }
   start_supervise "$d"
   wait_for 5 has_pid "$d"
   svc -x "$d"
+  # evidence that x was read before looking: the status says so
+  wait_for 5 grep -q "want exit" "$d/supervise/stat"
   kill -0 "$SUPERVISE_PID"
   svok "$d"
+  assert_equal "$(cat "$d/supervise/stat")" "run, want exit, ready"
   svc -d "$d"
   wait_for 5 bash -c "! kill -0 $SUPERVISE_PID 2>/dev/null"
   wait "$SUPERVISE_PID" || rc=$?
@@ -332,9 +339,13 @@ at_least () { [ "$(count "$1")" -ge "$2" ] ; }
   wait_for 5 has_pid "$d"
   pid=$(svpid "$d")
   printf 'Z?\n' > "$d/supervise/control"
-  svc -c "$d"
+  # a known byte after them: once it took effect, the unknown ones were read too
+  svc -p "$d"
+  wait_for 5 grep -q "paused" "$d/supervise/stat"
   kill -0 "$SUPERVISE_PID"
   assert_equal "$(svpid "$d")" "$pid"
+  assert_equal "$(cat "$d/supervise/stat")" "run, paused, ready"
+  svc -c "$d"
 }
 
 @test "supervise: a normally-down service is not started" {

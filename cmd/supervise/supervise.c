@@ -13,7 +13,6 @@
 #include <skalibs/types.h>
 #include <skalibs/allreadwrite.h>
 #include <skalibs/strerr.h>
-#include <skalibs/stralloc.h>
 #include <skalibs/sig.h>
 #include <skalibs/nsig.h>
 #include <skalibs/tai.h>
@@ -26,11 +25,12 @@
 #include <tend/clock.h>
 #include <tend/status.h>
 #include <tend/event.h>
+#include <tend/envdir.h>
 #include <tend/sig.h>
 #include "settings.h"
+#include "privdir.h"
 
 #define USAGE "supervise dir"
-#define EVENTDIR "supervise/event"
 
 extern char **environ ;
 
@@ -62,11 +62,16 @@ static struct
   pid_t checkpid ;
   int spawnfd ;               /* exec-confirmation pipe, read end */
   int notifyfd ;              /* readiness pipe, read end */
+  size_t notifybytes ;        /* read from it so far, without a newline */
   char want ;                 /* 'u', 'd', or 0 after 'o' */
   int exiting ;
   int paused ;
   int gotterm ;
   int restartnow ;            /* 'r': come back at once, without backoff */
+  char request ;              /* control letter that asked the current run to die, or 0 */
+  int requestsig ;            /* 0: any death of this run is the requested one; else only a
+                                 death by this signal (h a 1 2: programs often handle those) */
+  char lastrequest ;          /* request of the last death (0: it died on its own) */
   int execfailed ;
   int execok ;                /* a vfork child exec'd: EV_EXECOK is due */
   unsigned int k ;            /* backoff exponent */
@@ -77,6 +82,9 @@ static struct
   tain starttime ;            /* monotonic, of the current run */
   tain statedeadline ;        /* the state's timer; infinite when none */
   tain checkdeadline ;        /* next ./check run, while up and not ready */
+  tain checkkill ;            /* the running ./check is killed then (timeout-check) */
+  uint32_t gen ;              /* run number: one per start of ./run */
+  uint32_t checkgen ;         /* the run the running ./check was started for */
   tain groupkilldeadline ;    /* SIGKILL to a dead run's leftover group */
   tain statusretry ;          /* rewrite the status files after a failed write */
   pid_t deadpgid ;
@@ -90,6 +98,8 @@ static struct
 } sv ;
 
 static int controlfd = -1 ;
+static int sdfd = -1 ;      /* supervise/, verified at start-up: every write in it goes through this fd */
+static int evfd = -1 ;      /* supervise/event/ */
 
 static void statedeadline_none (void) { tain_add_g(&sv.statedeadline, &tain_infinite_relative) ; }
 static void statedeadline_ms (unsigned int ms)
@@ -105,6 +115,7 @@ static void statedeadline_ms (unsigned int ms)
    flush() writes the status files, then wakes the waiters with every event byte at once. The
    status is always written before the events go out, so a woken waiter reads the new state. */
 static int dirty = 0 ;
+static int statusstale = 0 ;  /* the last status write failed: the files on disk are old */
 static char evq[32] ;
 static size_t evqlen = 0 ;
 static char laststat[64] ;
@@ -153,6 +164,7 @@ static void write_status (void)
   if (sv.haswstat) st.flags |= TEND_STATUS_F_HASDIED ;
   if (sv.exiting) st.flags |= TEND_STATUS_F_EXITING ;
   if (sv.execfailed) st.flags |= TEND_STATUS_F_EXECFAIL ;
+  if (sv.haswstat && sv.lastrequest) st.flags |= TEND_STATUS_F_REQUESTED ;
   if (sv.state == TEND_STATE_READY) st.ready = sv.readystamp ;
   st.lastwstat = (uint32_t)sv.wstat ;
   st.deaths = sv.deaths ;
@@ -163,7 +175,7 @@ static void write_status (void)
     tain_sub(&left, &sv.statedeadline, &STAMP) ;
     st.deadline = tend_monotonic_ms() + (uint64_t)tain_to_millisecs(&left) ;
   }
-  if (!tend_status_write(&st)) { strerr_warnwusys("write supervise/status") ; ok = 0 ; }
+  if (!tend_status_write(sdfd, &st)) { strerr_warnwusys("write supervise/status") ; ok = 0 ; }
 
   /* runit's text twins */
   base = st.runstate == 2 ? "finish" : st.runstate ? "run" : "down" ;
@@ -180,18 +192,19 @@ static void write_status (void)
   /* the text twins change less often than the binary status: skip identical rewrites */
   if (n != laststatlen || memcmp(buf, laststat, n))
   {
-    if (!openwritenclose_suffix("supervise/stat", buf, n, ".new")) { strerr_warnwusys("write supervise/stat") ; ok = 0 ; laststatlen = (size_t)-1 ; }
+    if (!privdir_write(sdfd, "stat", "stat.new", buf, n)) { strerr_warnwusys("write supervise/stat") ; ok = 0 ; laststatlen = (size_t)-1 ; }
     else { memcpy(laststat, buf, n) ; laststatlen = n ; }
   }
   n = 0 ;
   if (st.pid) { n = pid_fmt(buf, (pid_t)st.pid) ; buf[n++] = '\n' ; }
   if (n != lastpidlen || memcmp(buf, lastpid, n))
   {
-    if (!openwritenclose_suffix("supervise/pid", buf, n, ".new")) { strerr_warnwusys("write supervise/pid") ; ok = 0 ; lastpidlen = (size_t)-1 ; }
+    if (!privdir_write(sdfd, "pid", "pid.new", buf, n)) { strerr_warnwusys("write supervise/pid") ; ok = 0 ; lastpidlen = (size_t)-1 ; }
     else { memcpy(lastpid, buf, n) ; lastpidlen = n ; }
   }
 
   /* a full or read-only disk must not leave a stale status forever: try again later */
+  statusstale = !ok ;
   if (ok) tain_add_g(&sv.statusretry, &tain_infinite_relative) ;
   else tain_addsec_g(&sv.statusretry, 1) ;
 }
@@ -205,10 +218,22 @@ static void event (char ev)
   evq[evqlen++] = ev ;
 }
 
+/* Events that went out while the files on disk were stale (a failed write): a waiter woken
+   by them read the old status and went back to sleep. When a retry succeeds, they go out
+   again, so it reads again. F and x are not repeated: they are final on their own (a waiter
+   does not need the status to act on them), and an F repeated after a revival would lie. */
+static char evstale[8] ;
+static size_t evstalelen = 0 ;
+
 static void flush (void)
 {
   if (dirty && (!deferred || evqlen || !tain_future(&pubdeadline))) { dirty = deferred = 0 ; write_status() ; }
-  if (evqlen) { tend_event_notifyn(EVENTDIR, evq, evqlen) ; evqlen = 0 ; }
+  if (statusstale)
+    for (size_t i = 0 ; i < evqlen ; i++)
+      if (evq[i] != TEND_EVENT_FAILED && evq[i] != TEND_EVENT_EXIT && !memchr(evstale, evq[i], evstalelen) && evstalelen < sizeof evstale)
+        evstale[evstalelen++] = evq[i] ;
+  if (!statusstale && evstalelen) { tend_event_notifyn_at(evfd, evstale, evstalelen) ; evstalelen = 0 ; }
+  if (evqlen) { tend_event_notifyn_at(evfd, evq, evqlen) ; evqlen = 0 ; }
 }
 
 static void setstate (unsigned int s)
@@ -227,32 +252,60 @@ static void sendsig (int sig)
 
 /* ---------- spawning ---------- */
 
-/* In a child: read env/ (if any) and exec prog. Reports failures on cfd: a stage byte, then errno. */
-static void child_exec (int cfd, char const *const *argv)
+/* env/ as modifications, read in the child (fork, never vfork, when there is an env/) into
+   this buffer, which the parent never touches: no heap, and no resident pages in supervise.
+   The room after SUPERVISE_ENVMAX holds the modification supervise adds (TEND_REQUESTED). */
+#define SUPERVISE_ENVMAX 262144
+static char envbuf[SUPERVISE_ENVMAX + 64] ;
+
+/* A failure to report: a stage letter, errno, and for 'e' the env/ entry that failed. */
+#define CHILDMSG_MAX (5 + 256)
+
+static void envfail_warn (char const *what, char const *name, int e)
 {
-  char msg[5] ;
+  size_t len = 4 * strlen(name) + 256 ;
+  char msg[len] ;
+  tend_envdir_errmsg(msg, len, "env", name, e) ;
+  strerr_warnw(what, " was not started: ", msg) ;
+}
+
+/* In a child: read env/ (if any) and exec prog. Reports failures on cfd: a stage byte, then
+   errno, then for env/ the name of the entry. */
+static void child_exec (int cfd, char const *const *argv, char const *modif, size_t modiflen)
+{
+  char msg[CHILDMSG_MAX] ;
+  size_t msglen = 5, len = 0 ;
   int e ;
   if (sv.set.hasenv)
   {
-    stralloc sa = STRALLOC_ZERO ;
-    /* daemontools' envdir rules: first line, trailing blanks trimmed, NUL becomes newline */
-    if (envdir_internal("env", &sa, 0, '\n') < 0) { msg[0] = 'e' ; goto err ; }
-    mexec_afm(argv[0], argv, (char const *const *)environ, env_len((char const *const *)environ), sa.s, sa.len) ;
+    /* lib/envdir, as envdir(8): one behaviour, one message */
+    char bad[CHILDMSG_MAX - 5] ;
+    if (tend_envdir_read("env", envbuf, SUPERVISE_ENVMAX, &len, bad, sizeof bad) < 0)
+    {
+      size_t n = strlen(bad) ;
+      e = errno ;
+      msg[0] = 'e' ;
+      memcpy(msg + 5, bad, n) ; msglen = 5 + n ;
+      if (cfd < 0) { envfail_warn(argv[0], bad, e) ; _exit(126) ; }
+      errno = e ;
+      goto err ;
+    }
   }
+  if (modiflen) { memcpy(envbuf + len, modif, modiflen) ; len += modiflen ; }
+  if (len) mexec_afm(argv[0], argv, (char const *const *)environ, env_len((char const *const *)environ), envbuf, len) ;
   else execve(argv[0], (char *const *)argv, environ) ;
   msg[0] = 'x' ;
  err:
   e = errno ;
   memcpy(msg + 1, &e, sizeof e) ;
-  if (cfd >= 0) { ssize_t w = write(cfd, msg, 5) ; (void)w ; }
+  if (cfd >= 0) { ssize_t w = write(cfd, msg, msglen) ; (void)w ; }
   /* finish and check have no confirmation pipe: say it here, in the child */
-  else if (msg[0] == 'e') strerr_warnwusys("read env for ", argv[0]) ;
   else strerr_warnwusys("spawn ", argv[0]) ;
   _exit(e == ENOENT ? 127 : 126) ;
 }
 
 /* fork + new session + exec of an auxiliary script (finish, check); 0 on failure */
-static pid_t spawn_aux (char const *const *argv, int setsid_it)
+static pid_t spawn_aux (char const *const *argv, int setsid_it, char const *modif, size_t modiflen)
 {
   pid_t pid = fork() ;
   if (pid < 0) return 0 ;
@@ -260,7 +313,7 @@ static pid_t spawn_aux (char const *const *argv, int setsid_it)
   {
     tend_sig_childreset() ;
     if (setsid_it) setsid() ;
-    child_exec(-1, argv) ;
+    child_exec(-1, argv, modif, modiflen) ;
   }
   return pid ;
 }
@@ -334,7 +387,7 @@ static pid_t start_fork (char const *const *argv, int const *np)
       if (np[1] != n) { if (fd_move(n, np[1]) < 0) { char m[5] = "n" ; int e = errno ; memcpy(m + 1, &e, 4) ; if (write(cfd, m, 5)) {} _exit(126) ; } }
       else uncoe(n) ;
     }
-    child_exec(cfd, argv) ;
+    child_exec(cfd, argv, 0, 0) ;
   }
   fd_close(cp[1]) ;
   sv.spawnfd = cp[0] ;
@@ -367,12 +420,15 @@ static void start (void)
   {
     fd_close(np[1]) ;
     sv.notifyfd = np[0] ;
+    sv.notifybytes = 0 ;
     ndelay_on(sv.notifyfd) ;
     coe(sv.notifyfd) ;
   }
   sv.pid = pid ;
   sv.gotterm = 0 ;
   sv.paused = 0 ;
+  sv.request = 0 ; sv.requestsig = 0 ;
+  sv.gen++ ;
   tain_copynow(&sv.starttime) ;
   tend_tai64n_now(&sv.stamp) ;
   setstate(TEND_STATE_STARTING) ;
@@ -436,7 +492,7 @@ static int too_many_deaths (void)
   sv.deathring[sv.deathpos] = now ;
   sv.deathpos = (sv.deathpos + 1) % cap ;
   if (sv.deathcount < cap) sv.deathcount++ ;
-  if (!n || sv.deathcount <= n) return 0 ;
+  if (!sv.set.maxwindow || sv.deathcount <= n) return 0 ;
   /* the (n+1)th most recent death */
   return now - sv.deathring[(sv.deathpos + cap - (n + 1)) % cap] <= (uint64_t)sv.set.maxwindow * 1000 ;
 }
@@ -459,6 +515,9 @@ static void after_finish (void)
     maybe_exit() ;
     return ;
   }
+  /* a death we caused on request (svc -r, -t, -k...) is not a crash: it does not count
+     toward max-restarts, and the service comes back at once, as after 'r' */
+  if (sv.lastrequest) { sv.restartnow = 0 ; sv.k = 0 ; start() ; return ; }
   if (too_many_deaths())
   {
     char fmt[UINT_FMT] ;
@@ -479,19 +538,21 @@ static void after_finish (void)
 /* Reads the exec-confirmation pipe: 1 if the spawn failed (reported), 0 if the exec happened. */
 static int read_spawnfd (void)
 {
-  char msg[5] ;
+  char msg[CHILDMSG_MAX + 1] ;
   ssize_t r ;
   if (sv.spawnfd < 0) return 0 ;
-  r = fd_read(sv.spawnfd, msg, 5) ;
+  /* the child's one write of at most CHILDMSG_MAX (< PIPE_BUF) bytes arrives whole */
+  r = fd_read(sv.spawnfd, msg, CHILDMSG_MAX) ;
   fd_close(sv.spawnfd) ;
   sv.spawnfd = -1 ;
-  if (r == 5)
+  if (r >= 5)
   {
     int e ;
     memcpy(&e, msg + 1, sizeof e) ;
     errno = e ;
     sv.execfailed = 1 ;
-    if (msg[0] == 'e') strerr_warnwusys("read env: the service was not started") ;
+    msg[r] = 0 ;
+    if (msg[0] == 'e') envfail_warn("./run", msg + 5, e) ;
     else if (msg[0] == 'n') strerr_warnwusys("set up notification-fd: the service was not started") ;
     else strerr_warnwusys("spawn ./run") ;
     return 1 ;
@@ -553,13 +614,17 @@ static void act_death (void)
 {
   char const *argv[5] ;
   char fmtexit[UINT_FMT], fmtsig[UINT_FMT] ;
+  char reqmodif[sizeof("TEND_REQUESTED=x")] ;
   pid_t oldpid = sv.pid ;
 
   read_spawnfd() ;
   sv.execok = 0 ;
+  sv.lastrequest = sv.request && (!sv.requestsig || (WIFSIGNALED(sv.wstat) && WTERMSIG(sv.wstat) == sv.requestsig)) ? sv.request : 0 ;
+  sv.request = 0 ; sv.requestsig = 0 ;
   if (sv.notifyfd >= 0) { fd_close(sv.notifyfd) ; sv.notifyfd = -1 ; }
-  if (sv.checkpid) { kill(sv.checkpid, SIGKILL) ; }
+  if (sv.checkpid) { kill(-sv.checkpid, SIGKILL) ; kill(sv.checkpid, SIGKILL) ; }
   tain_add_g(&sv.checkdeadline, &tain_infinite_relative) ;
+  tain_add_g(&sv.checkkill, &tain_infinite_relative) ;
   sv.deaths++ ;
   sv.haswstat = 1 ;
   sv.pid = 0 ;
@@ -567,18 +632,16 @@ static void act_death (void)
   sv.paused = 0 ;
   tend_tai64n_now(&sv.stamp) ;
 
-  /* what the run script left in its group (a shell's children) must not outlive it */
-  if (!sv.set.nosetsid)
+  /* What the run script left in its group (a shell's children) must not outlive it: it got
+     the down-signal before the leader was reaped (handle_sigchld). The SIGKILL after
+     timeout-kill is armed only if the group still has members now: an empty group's number
+     is free, and any new session leader may get it before the deadline. */
+  if (!sv.set.nosetsid && sv.set.timeoutkill && kill(-oldpid, 0) == 0)
   {
-    kill(-oldpid, sv.set.downsig) ;
-    kill(-oldpid, SIGCONT) ;
+    tain t ;
     sv.deadpgid = oldpid ;
-    if (sv.set.timeoutkill)
-    {
-      tain t ;
-      tain_from_millisecs(&t, (int)sv.set.timeoutkill) ;
-      tain_add_g(&sv.groupkilldeadline, &t) ;
-    }
+    tain_from_millisecs(&t, (int)sv.set.timeoutkill) ;
+    tain_add_g(&sv.groupkilldeadline, &t) ;
   }
   sv.finishcode = 0 ;
   if (sv.set.hasfinish)
@@ -586,7 +649,11 @@ static void act_death (void)
     fmtexit[uint_fmt(fmtexit, WIFSIGNALED(sv.wstat) ? 256 : (unsigned int)WEXITSTATUS(sv.wstat))] = 0 ;
     fmtsig[uint_fmt(fmtsig, WIFSIGNALED(sv.wstat) ? (unsigned int)WTERMSIG(sv.wstat) : 0)] = 0 ;
     argv[0] = "./finish" ; argv[1] = fmtexit ; argv[2] = fmtsig ; argv[3] = sv.name ; argv[4] = 0 ;
-    sv.finishpid = spawn_aux(argv, 1) ;
+    /* finish is told whether the death was requested, and by which control letter: its
+       "exit 125" can then spare a reload (svc -r, svc -t) and still stop on a crash */
+    if (sv.lastrequest) { memcpy(reqmodif, "TEND_REQUESTED=", 15) ; reqmodif[15] = sv.lastrequest ; reqmodif[16] = 0 ; }
+    else memcpy(reqmodif, "TEND_REQUESTED", 15) ;
+    sv.finishpid = spawn_aux(argv, 1, reqmodif, strlen(reqmodif) + 1) ;
     if (sv.finishpid)
     {
       setstate(TEND_STATE_FINISHING) ;
@@ -666,9 +733,22 @@ static void touchdown (int create)
 {
   if (create)
   {
-    if (!openwritenclose_unsafe("down", "", 0)) strerr_warnwusys("create ./down") ;
+    /* created, never truncated, never through a link: a ./down symlink left by whoever can
+       write the service dir must not make us truncate its target */
+    int fd = open("down", O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0644) ;
+    if (fd < 0) strerr_warnwusys("create ./down") ;
+    else fd_close(fd) ;
   }
   else if (unlink("down") < 0 && errno != ENOENT) strerr_warnwusys("remove ./down") ;
+}
+
+/* A signal sent on request to a running service: its death (if it comes) was asked for. */
+static void note_request (char c, int sig)
+{
+  if (!sv.pid || sv.state == TEND_STATE_FINISHING) return ;
+  /* an unconditional request is never weakened by a later conditional one */
+  if (sv.request && !sv.requestsig) return ;
+  sv.request = c ; sv.requestsig = sig ;
 }
 
 static void control_byte (char c)
@@ -684,6 +764,7 @@ static void control_byte (char c)
       break ;
     case 'D' : touchdown(1) ; /* fallthrough */
     case 'd' :
+      note_request('d', 0) ;
       sv.want = 'd' ;
       announce_soon() ;
       dispatch(EV_DOWN) ;
@@ -699,17 +780,20 @@ static void control_byte (char c)
       announce_soon() ;
       dispatch(EV_EXIT) ;
       break ;
-    case 'r' : dispatch(EV_RESTART) ; break ;
+    case 'r' : note_request('r', 0) ; dispatch(EV_RESTART) ; break ;
     case 'p' : sv.paused = 1 ; sendsig(SIGSTOP) ; announce() ; break ;
     case 'c' : sv.paused = 0 ; sendsig(SIGCONT) ; announce() ; break ;
-    case 'h' : sendsig(SIGHUP) ; break ;
-    case 'a' : sendsig(SIGALRM) ; break ;
-    case 'i' : sendsig(SIGINT) ; break ;
-    case 't' : sendsig(SIGTERM) ; break ;
-    case 'k' : sendsig(SIGKILL) ; break ;
-    case 'q' : sendsig(SIGQUIT) ; break ;
-    case '1' : sendsig(SIGUSR1) ; break ;
-    case '2' : sendsig(SIGUSR2) ; break ;
+    /* t k i q ask the program to end: whatever it dies of next was asked for. h a 1 2 are
+       mostly reload or log-rotation signals a program handles: its death counts as asked
+       for only if that very signal killed it */
+    case 'h' : note_request(c, SIGHUP) ; sendsig(SIGHUP) ; break ;
+    case 'a' : note_request(c, SIGALRM) ; sendsig(SIGALRM) ; break ;
+    case 'i' : note_request(c, 0) ; sendsig(SIGINT) ; break ;
+    case 't' : note_request(c, 0) ; sendsig(SIGTERM) ; break ;
+    case 'k' : note_request(c, 0) ; sendsig(SIGKILL) ; break ;
+    case 'q' : note_request(c, 0) ; sendsig(SIGQUIT) ; break ;
+    case '1' : note_request(c, SIGUSR1) ; sendsig(SIGUSR1) ; break ;
+    case '2' : note_request(c, SIGUSR2) ; sendsig(SIGUSR2) ; break ;
     default : break ;   /* unknown bytes are ignored, as daemontools and runit do */
   }
 }
@@ -726,26 +810,36 @@ static void handle_control (void)
   }
 }
 
+/* What a service may write to its notification fd before the newline. A service that streams
+   there (a log fd given as notification-fd by mistake) would otherwise wake supervise for
+   every write, for ever: one read per readiness, and past this bound the fd is closed. */
+#define NOTIFY_MAX 4096
+
 static void handle_notify (void)
 {
   char buf[512] ;
-  for (;;)
+  ssize_t r = read(sv.notifyfd, buf, sizeof buf) ;
+  if (r < 0 && (errno == EINTR || errno == EAGAIN)) return ;
+  if (r <= 0)
   {
-    ssize_t r = read(sv.notifyfd, buf, sizeof buf) ;
-    if (r < 0) { if (errno == EINTR) continue ; if (errno == EAGAIN) return ; }
-    if (r <= 0)
-    {
-      /* the service closed its notification fd without a newline: it never becomes ready */
-      fd_close(sv.notifyfd) ; sv.notifyfd = -1 ;
-      return ;
-    }
-    if (memchr(buf, '\n', (size_t)r))
-    {
-      fd_close(sv.notifyfd) ; sv.notifyfd = -1 ;
-      dispatch(EV_READY) ;
-      return ;
-    }
-    /* anything else is ignored: only a newline means ready */
+    /* the service closed its notification fd without a newline: it never becomes ready */
+    fd_close(sv.notifyfd) ; sv.notifyfd = -1 ;
+    return ;
+  }
+  if (memchr(buf, '\n', (size_t)r))
+  {
+    fd_close(sv.notifyfd) ; sv.notifyfd = -1 ;
+    dispatch(EV_READY) ;
+    return ;
+  }
+  /* anything else is ignored: only a newline means ready */
+  sv.notifybytes += (size_t)r ;
+  if (sv.notifybytes >= NOTIFY_MAX)
+  {
+    char fmt[UINT_FMT] ;
+    fmt[uint_fmt(fmt, NOTIFY_MAX)] = 0 ;
+    strerr_warnw("notification-fd: ", fmt, " bytes without a newline: no longer listening (the service will not become ready through it)") ;
+    fd_close(sv.notifyfd) ; sv.notifyfd = -1 ;
   }
 }
 
@@ -761,7 +855,15 @@ static void run_check (void)
     tain_add_g(&sv.checkdeadline, &t) ;
     return ;
   }
-  sv.checkpid = spawn_aux(argv, 0) ;
+  /* in a session of its own, so that a timeout kills what it started (a shell's curl) too */
+  sv.checkpid = spawn_aux(argv, 1, 0, 0) ;
+  sv.checkgen = sv.gen ;
+  if (sv.checkpid && sv.set.timeoutcheck)
+  {
+    tain t ;
+    tain_from_millisecs(&t, (int)sv.set.timeoutcheck) ;
+    tain_add_g(&sv.checkkill, &t) ;
+  }
   if (!sv.checkpid)
   {
     tain t ;
@@ -771,12 +873,37 @@ static void run_check (void)
   }
 }
 
+static void kill_check (void)
+{
+  tain_add_g(&sv.checkkill, &tain_infinite_relative) ;
+  if (!sv.checkpid) return ;
+  {
+    char fmt[UINT_FMT] ;
+    fmt[uint_fmt(fmt, sv.set.timeoutcheck)] = 0 ;
+    strerr_warnw("./check still running after ", fmt, " ms: killing it") ;
+  }
+  /* its reaping schedules the next check, as for any check that did not say ready */
+  kill(-sv.checkpid, SIGKILL) ;
+  kill(sv.checkpid, SIGKILL) ;
+}
+
 static void handle_sigchld (void)
 {
   for (;;)
   {
     int wstat ;
-    pid_t pid = wait_nohang(&wstat) ;
+    pid_t pid ;
+    siginfo_t si ;
+    /* Look before reaping: while the dead leader is a zombie its pid is taken, so its group's
+       number cannot belong to anyone else yet, and the group gets its signals safely. */
+    si.si_pid = 0 ;
+    if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || !si.si_pid) break ;
+    if (si.si_pid == sv.pid && !sv.set.nosetsid)
+    {
+      kill(-sv.pid, sv.set.downsig) ;
+      kill(-sv.pid, SIGCONT) ;
+    }
+    pid = waitpid(si.si_pid, &wstat, WNOHANG) ;
     if (pid <= 0) break ;
     if (pid == sv.pid)
     {
@@ -791,7 +918,9 @@ static void handle_sigchld (void)
     else if (pid == sv.checkpid)
     {
       sv.checkpid = 0 ;
-      if (sv.state != TEND_STATE_UP) continue ;
+      tain_add_g(&sv.checkkill, &tain_infinite_relative) ;
+      /* a check's verdict is about the run it was started for, and no other */
+      if (sv.checkgen != sv.gen || sv.state != TEND_STATE_UP) continue ;
       if (WIFEXITED(wstat) && !WEXITSTATUS(wstat)) dispatch(EV_READY) ;
       else
       {
@@ -831,40 +960,6 @@ static void handle_signals (void)
 
 /* ---------- start-up ---------- */
 
-static void mkfifo_owned (char const *fn, char const *dir)
-{
-  struct stat st ;
-  if (mkfifo(fn, 0600) == 0) return ;
-  if (errno != EEXIST) strerr_diefusys(111, "mkfifo ", dir, "/", fn) ;
-  if (stat(fn, &st) < 0) strerr_diefusys(111, "stat ", dir, "/", fn) ;
-  if (S_ISFIFO(st.st_mode)) return ;
-  /* supervise/ is ours: something that is not a FIFO there is replaced, loudly */
-  strerr_warnw(dir, "/", fn, " exists and is not a FIFO: replacing it") ;
-  if (S_ISDIR(st.st_mode) ? rm_rf(fn) < 0 : unlink(fn) < 0) strerr_diefusys(111, "remove ", dir, "/", fn) ;
-  if (mkfifo(fn, 0600) < 0) strerr_diefusys(111, "mkfifo ", dir, "/", fn) ;
-}
-
-/* supervise/ may be a symlink into a tmpfs (Debian's runit ships /etc/sv/X/supervise ->
-   /run/runit/supervise/X) so the service dir can stay read-only: create the target. */
-static void make_symlinked_supervise (char const *name)
-{
-  struct stat st ;
-  char target[4096] ;
-  ssize_t r ;
-  if (stat("supervise", &st) == 0 || errno != ENOENT) return ;
-  r = readlink("supervise", target, sizeof target - 1) ;
-  if (r <= 0) return ;
-  target[r] = 0 ;
-  for (char *p = target + 1 ; *p ; p++)
-    if (*p == '/')
-    {
-      *p = 0 ;
-      if (mkdir(target, 0755) < 0 && errno != EEXIST) strerr_diefusys(111, "mkdir ", target, " for ", name, "/supervise") ;
-      *p = '/' ;
-    }
-  if (mkdir(target, 0700) < 0 && errno != EEXIST) strerr_diefusys(111, "mkdir ", target, " for ", name, "/supervise") ;
-}
-
 int main (int argc, char const *const *argv)
 {
   iopause_fd x[4] ;
@@ -885,9 +980,8 @@ int main (int argc, char const *const *argv)
     if (!fd_sanitize()) strerr_diefusys(111, "sanitize standard descriptors") ;
     if (chdir(argv[1]) < 0) strerr_diefusys(111, "chdir to ", argv[1]) ;
     PROG = prog ;
-    if (mkdir("supervise", 0700) < 0 && errno != EEXIST) strerr_diefusys(111, "mkdir ", name, "/supervise") ;
-    make_symlinked_supervise(name) ;
-    lockfd = open("supervise/lock", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0600) ;
+    sdfd = privdir_open(name) ;
+    lockfd = privdir_lock(sdfd) ;
     if (lockfd < 0) strerr_diefusys(111, "open ", name, "/supervise/lock") ;
     /* flock, not fcntl: the lock daemontools' supervise and runit's runsv take and test */
     if (flock(lockfd, LOCK_EX | LOCK_NB) < 0)
@@ -895,13 +989,17 @@ int main (int argc, char const *const *argv)
       if (errno == EWOULDBLOCK) strerr_dief(100, "unable to lock ", name, "/supervise/lock: another supervisor is running on ", name) ;
       strerr_diefusys(111, "lock ", name, "/supervise/lock") ;
     }
-    if (mkdir(EVENTDIR, 0700) < 0 && errno != EEXIST) strerr_diefusys(111, "mkdir ", name, "/" EVENTDIR) ;
-    mkfifo_owned("supervise/control", name) ;
-    controlfd = openc_read("supervise/control") ;
+    {
+      static char const *const tmps[] = { "status.new", "stat.new", "pid.new", 0 } ;
+      privdir_sweep(sdfd, tmps) ;
+    }
+    evfd = privdir_eventdir(sdfd, "event") ;
+    privdir_fifo(sdfd, "control") ;
+    controlfd = privdir_openfifo(sdfd, "control", O_RDONLY) ;
     if (controlfd < 0) strerr_diefusys(111, "open ", name, "/supervise/control for reading") ;
     /* hold a writer too, so the reader never sees end-of-file between clients */
-    if (openc_write("supervise/control") < 0) strerr_diefusys(111, "open ", name, "/supervise/control for writing") ;
-    mkfifo_owned("supervise/ok", name) ;
+    if (privdir_openfifo(sdfd, "control", O_WRONLY) < 0) strerr_diefusys(111, "open ", name, "/supervise/control for writing") ;
+    privdir_fifo(sdfd, "ok") ;
 
     {
       static int const sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, 0 } ;
@@ -911,6 +1009,7 @@ int main (int argc, char const *const *argv)
     tain_now_set_stopwatch_g() ;
     statedeadline_none() ;
     tain_add_g(&sv.checkdeadline, &tain_infinite_relative) ;
+    tain_add_g(&sv.checkkill, &tain_infinite_relative) ;
     tain_add_g(&sv.groupkilldeadline, &tain_infinite_relative) ;
     tain_add_g(&sv.statusretry, &tain_infinite_relative) ;
     tend_tai64n_now(&sv.stamp) ;
@@ -926,7 +1025,7 @@ int main (int argc, char const *const *argv)
     if (sv.execok) { sv.execok = 0 ; dispatch(EV_EXECOK) ; }
     flush() ;
     /* last: svok answers yes only once the status file exists */
-    okfd = openc_read("supervise/ok") ;
+    okfd = privdir_openfifo(sdfd, "ok", O_RDONLY) ;
     if (okfd < 0) strerr_diefusys(111, "open ", name, "/supervise/ok") ;
     (void)okfd ;
 
@@ -939,6 +1038,7 @@ int main (int argc, char const *const *argv)
       unsigned int n = 0, ictl, ispawn = 99, inotify = 99 ;
       int r ;
       if (tain_less(&sv.checkdeadline, &deadline)) deadline = sv.checkdeadline ;
+      if (tain_less(&sv.checkkill, &deadline)) deadline = sv.checkkill ;
       if (tain_less(&sv.groupkilldeadline, &deadline)) deadline = sv.groupkilldeadline ;
       if (tain_less(&sv.statusretry, &deadline)) deadline = sv.statusretry ;
       if (deferred && tain_less(&pubdeadline, &deadline)) deadline = pubdeadline ;
@@ -961,11 +1061,13 @@ int main (int argc, char const *const *argv)
       {
         if (!tain_future(&sv.groupkilldeadline))
         {
-          if (sv.deadpgid) kill(-sv.deadpgid, SIGKILL) ;
+          /* again: only a group that is still there, and never our own new run's */
+          if (sv.deadpgid && sv.deadpgid != sv.pid && kill(-sv.deadpgid, 0) == 0) kill(-sv.deadpgid, SIGKILL) ;
           sv.deadpgid = 0 ;
           tain_add_g(&sv.groupkilldeadline, &tain_infinite_relative) ;
         }
         if (!tain_future(&sv.statusretry)) announce() ;
+        if (!tain_future(&sv.checkkill)) kill_check() ;
         if (!tain_future(&sv.checkdeadline)) run_check() ;
         if (!tain_future(&sv.statedeadline)) dispatch(EV_TIMER) ;
         continue ;

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>  /* renameat */
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -127,11 +128,26 @@ int tend_status_valid (tend_status_t const *st)
   return 1 ;
 }
 
-int tend_status_write (tend_status_t const *st)
+int tend_status_write (int dfd, tend_status_t const *st)
 {
   char buf[TEND_STATUS_SIZE] ;
+  int fd ;
   tend_status_pack(buf, st) ;
-  return openwritenclose_suffix("supervise/status", buf, TEND_STATUS_SIZE, ".new") ;
+  /* status.new is unlinked, never opened as found: with O_EXCL|O_NOFOLLOW a symlink another
+     user left there cannot make supervise (maybe root) write through it */
+  if (unlinkat(dfd, "status.new", 0) < 0 && errno != ENOENT) return 0 ;
+  fd = openat(dfd, "status.new", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644) ;
+  if (fd < 0) return 0 ;
+  if (write(fd, buf, TEND_STATUS_SIZE) != TEND_STATUS_SIZE)
+  {
+    int e = errno ;
+    close(fd) ; unlinkat(dfd, "status.new", 0) ;
+    errno = e ? e : ENOSPC ;
+    return 0 ;
+  }
+  close(fd) ;
+  if (renameat(dfd, "status.new", dfd, "status") < 0) { int e = errno ; unlinkat(dfd, "status.new", 0) ; errno = e ; return 0 ; }
+  return 1 ;
 }
 
 char const *tend_state_name (unsigned int s)

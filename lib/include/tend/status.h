@@ -47,6 +47,7 @@ enum tend_state_e
 #define TEND_STATUS_F_HASDIED 0x0020    /* lastwstat is meaningful */
 #define TEND_STATUS_F_EXITING 0x0040    /* 'x' received */
 #define TEND_STATUS_F_EXECFAIL 0x0080   /* the last start failed at exec */
+#define TEND_STATUS_F_REQUESTED 0x0100  /* the last death was requested (svc -r, -t, -d...): not a crash */
 
 typedef struct tend_status_s tend_status_t ;
 struct tend_status_s
@@ -76,8 +77,9 @@ extern int tend_status_unpack (char const *, size_t, tend_status_t *) ;
 extern int tend_status_read (char const *, tend_status_t *) ;
 /* 1 if every field holds a value a supervisor can write (rejects garbage before it is shown) */
 extern int tend_status_valid (tend_status_t const *) ;
-/* supervise's writer, relative to its cwd: supervise/status.new then rename. 1/0 */
-extern int tend_status_write (tend_status_t const *) ;
+/* supervise's writer: status.new (made anew, links never followed) then renamed to status,
+   both in the directory dfd (supervise/). 1, or 0 with errno */
+extern int tend_status_write (int dfd, tend_status_t const *) ;
 extern char const *tend_state_name (unsigned int) ;
 
 #endif
