@@ -1,0 +1,167 @@
+/* svscan's scan of its directory, and starting what should run. */
+
+#include <skalibs/nonposix.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <skalibs/types.h>
+#include <skalibs/strerr.h>
+#include <skalibs/tai.h>
+#include <skalibs/djbunix.h>
+#include <skalibs/direntry.h>
+#include <tend/tai.h>
+#include "svscan.h"
+
+static int capwarned = 0 ;
+
+static int has_log (char const *name, int *isdir)
+{
+  size_t nlen = strlen(name) ;
+  char fn[nlen + sizeof("/log")] ;
+  struct stat st ;
+  memcpy(fn, name, nlen) ; memcpy(fn + nlen, "/log", sizeof("/log")) ;
+  if (stat(fn, &st) < 0)
+  {
+    if (errno != ENOENT) strerr_warnwusys("stat ", fn) ;
+    return 0 ;
+  }
+  *isdir = S_ISDIR(st.st_mode) ;
+  if (!*isdir) strerr_warnw(fn, " is not a directory: ignoring it") ;
+  return *isdir ;
+}
+
+static int is_critical (char const *name)
+{
+  size_t nlen = strlen(name) ;
+  char fn[nlen + sizeof("/critical")] ;
+  memcpy(fn, name, nlen) ; memcpy(fn + nlen, "/critical", sizeof("/critical")) ;
+  return access(fn, F_OK) == 0 ;
+}
+
+void scan (int startnew)
+{
+  DIR *d ;
+  for (unsigned int i = 0 ; i < tablen ; i++) tab[i].seen = 0 ;
+  d = opendir(".") ;
+  if (!d) { strerr_warnwusys("open the scan directory: retrying at the next scan") ; return ; }
+  for (;;)
+  {
+    struct dirent *de ;
+    struct stat st ;
+    unsigned int i ;
+    errno = 0 ;
+    de = readdir(d) ;
+    if (!de)
+    {
+      if (errno)
+      {
+        strerr_warnwusys("read the scan directory: retrying at the next scan") ;
+        /* do not prune on a partial read */
+        for (i = 0 ; i < tablen ; i++) tab[i].seen = 1 ;
+      }
+      break ;
+    }
+    if (de->d_name[0] == '.') continue ;
+    if (stat(de->d_name, &st) < 0)
+    {
+      /* a dangling symlink is a disabled service, not an error */
+      if (errno != ENOENT) strerr_warnwusys("stat ", de->d_name) ;
+      continue ;
+    }
+    if (!S_ISDIR(st.st_mode)) continue ;
+    /* the same directory reached twice (symlinks) is one service */
+    for (i = 0 ; i < tablen ; i++) if (tab[i].dev == st.st_dev && tab[i].ino == st.st_ino) break ;
+    if (i < tablen)
+    {
+      struct stat old ;
+      tab[i].seen = 1 ;
+      /* renamed inside the scan dir: follow the new name, so control bytes and the critical
+         watch keep reaching it (a second name for the same dir changes nothing) */
+      if (strcmp(tab[i].name, de->d_name) && (stat(tab[i].name, &old) < 0 || old.st_dev != st.st_dev || old.st_ino != st.st_ino))
+      {
+        char *nn = name_store(de->d_name) ;
+        if (nn) tab[i].name = nn ;
+      }
+      continue ;
+    }
+    if (!startnew) continue ;
+    if (strlen(de->d_name) > NAMEMAX) { strerr_warnw("name too long, not starting: ", de->d_name) ; continue ; }
+    if (tablen >= tabmax)
+    {
+      if (!capwarned)
+      {
+        char fmt[UINT_FMT] ;
+        fmt[uint_fmt(fmt, tabmax)] = 0 ;
+        strerr_warnw("table full (", fmt, " services, raise it with -c): not starting ", de->d_name, " and any further new service") ;
+        capwarned = 1 ;
+      }
+      continue ;
+    }
+    {
+      svc_t *s = tab + tablen ;
+      int isdir = 0 ;
+      memset(s, 0, sizeof *s) ;
+      s->dev = st.st_dev ; s->ino = st.st_ino ;
+      s->name = name_store(de->d_name) ;
+      if (!s->name) { strerr_warnw("name storage full: not starting ", de->d_name, " (raise -c)") ; continue ; }
+      s->seen = 1 ;
+      s->evfd = s->evwfd = -1 ;
+      s->p[0] = s->p[1] = -1 ;
+      s->pidfd = s->logpidfd = -1 ;
+      tain_copynow(&s->restart) ; tain_copynow(&s->logrestart) ;
+      if (has_log(s->name, &isdir))
+      {
+        if (pipecoe(s->p) < 0) { strerr_warnwusys("create a pipe for ", s->name, ": retrying at the next scan") ; continue ; }
+        s->haslog = 1 ;
+      }
+      s->critical = is_critical(s->name) ;
+      tablen++ ;
+    }
+  }
+  dir_close(d) ;
+  if (tablen < tabmax) capwarned = 0 ;
+  for (unsigned int i = 0 ; i < tablen ; i++)
+  {
+    svc_t *s = tab + i ;
+    if (s->seen || s->gone) continue ;
+    /* its dir is gone: bring it down and let its supervise exit; the logger follows once the
+       service is gone and the pipe is closed (see reap) */
+    s->gone = 1 ;
+    critical_unsubscribe(s) ;
+    if (s->pid && !sendctl(s->name, "", "dx")) signal_supervise(s, 0, SIGTERM) ;
+    if (s->logpid && !sendctl(s->name, "/log", "x")) signal_supervise(s, 1, SIGHUP) ;
+  }
+}
+
+/* Start every supervise that should run and does not, honouring the restart throttle. */
+void start_all (void)
+{
+  if (stopping) return ;
+  for (unsigned int i = 0 ; i < tablen ; i++)
+  {
+    svc_t *s = tab + i ;
+    if (s->gone) continue ;
+    if (s->haslog && !s->logpid && !tain_future(&s->logrestart))
+    {
+      s->logpid = spawn_supervise(s, 1) ;
+      tain_addsec_g(&s->logrestart, 1) ;
+    }
+    if (!s->pid && !tain_future(&s->restart))
+    {
+      /* critical is a setting of the service dir: read again at every start of its supervise */
+      s->critical = is_critical(s->name) ;
+      if (s->critical) critical_subscribe(s) ;
+      else critical_unsubscribe(s) ;
+      tend_tai64n_now(&s->spawned) ;
+      s->pid = spawn_supervise(s, 0) ;
+      tain_addsec_g(&s->restart, 1) ;
+      if (s->critical) critical_check(s) ;
+    }
+  }
+}
+

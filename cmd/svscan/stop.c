@@ -1,0 +1,225 @@
+/* svscan stopping the tree: control bytes to each supervise, orphans, the grace deadline, exit. */
+
+#include <skalibs/nonposix.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <skalibs/types.h>
+#include <skalibs/strerr.h>
+#include <skalibs/tai.h>
+#include <skalibs/djbunix.h>
+#include <skalibs/direntry.h>
+#include <sys/stat.h>
+#include <skalibs/selfpipe.h>
+#include <tend/status.h>
+#include "svscan.h"
+
+static pid_t orphanterm[64] ;
+static unsigned int norphanterm = 0 ;
+
+/* ---------- control bytes to a supervise ---------- */
+
+int sendctl (char const *name, char const *suffix, char const *bytes)
+{
+  size_t nlen = strlen(name), slen = strlen(suffix) ;
+  char fn[nlen + slen + sizeof("/supervise/control")] ;
+  int fd ;
+  memcpy(fn, name, nlen) ; memcpy(fn + nlen, suffix, slen) ;
+  memcpy(fn + nlen + slen, "/supervise/control", sizeof("/supervise/control")) ;
+  fd = open(fn, O_WRONLY | O_NONBLOCK | O_CLOEXEC) ;
+  if (fd < 0) return 0 ;
+  if (write(fd, bytes, strlen(bytes)) < 0) { fd_close(fd) ; return 0 ; }
+  fd_close(fd) ;
+  return 1 ;
+}
+
+/* ---------- stopping ---------- */
+
+/* the parent of process PID (its /proc name), or -1; its stat line is left in buf */
+static pid_t parent_of (char const *pidname, char *buf, size_t len)
+{
+  size_t plen = strlen(pidname) ;
+  char fn[plen + sizeof("/proc//stat")] ;
+  char *p ;
+  unsigned int ppid ;
+  ssize_t r ;
+  int fd ;
+  memcpy(fn, "/proc/", 6) ; memcpy(fn + 6, pidname, plen) ; memcpy(fn + 6 + plen, "/stat", 6) ;
+  /* one read: the ppid is in the first 100 bytes, no need to read on to end-of-file */
+  fd = open(fn, O_RDONLY | O_CLOEXEC) ;
+  if (fd < 0) return -1 ;
+  r = read(fd, buf, len - 1) ;
+  fd_close(fd) ;
+  if (r <= 0) return -1 ;
+  buf[r] = 0 ;
+  p = strrchr(buf, ')') ;
+  if (!p || strlen(p) < 5 || !uint_scan(p + 4, &ppid)) return -1 ;
+  return (pid_t)ppid ;
+}
+
+/* Whether we may have a child that is not a supervise of the table, from the kernel's list of
+   our children: one read instead of a stat per process in /proc, for the common case where the
+   answer is no. When the list does not fit the buffer (read again, it could shift under us),
+   or the kernel has no such file, the answer is maybe. */
+static int maybe_orphans (void)
+{
+  char fn[sizeof("/proc//task//children") + 2 * PID_FMT] ;
+  char buf[4096] ;
+  size_t n = 0, i = 0 ;
+  ssize_t r ;
+  int fd ;
+  pid_t me = getpid() ;
+  memcpy(fn, "/proc/", 6) ; n = 6 ;
+  n += pid_fmt(fn + n, me) ; memcpy(fn + n, "/task/", 6) ; n += 6 ;
+  n += pid_fmt(fn + n, me) ; memcpy(fn + n, "/children", sizeof("/children")) ;
+  fd = open(fn, O_RDONLY | O_CLOEXEC) ;
+  if (fd < 0) return 1 ;
+  r = read(fd, buf, sizeof buf) ;
+  fd_close(fd) ;
+  if (r < 0 || (size_t)r == sizeof buf) return 1 ;
+  while (i < (size_t)r)
+  {
+    pid_t pid ;
+    size_t len = pid_scan(buf + i, &pid) ;
+    unsigned int j ;
+    if (!len) { i++ ; continue ; }
+    i += len ;
+    for (j = 0 ; j < tablen ; j++) if (tab[j].pid == pid || tab[j].logpid == pid) break ;
+    if (j == tablen) return 1 ;
+  }
+  return 0 ;
+}
+
+/* Our direct children that are not supervise processes of the table: orphans reparented to
+   us (PID 1 or subreaper). TERM each once. */
+void term_orphans (int sig)
+{
+  DIR *d ;
+  pid_t me = getpid() ;
+  if (!maybe_orphans()) return ;
+  d = opendir("/proc") ;
+  if (!d) return ;
+  for (;;)
+  {
+    struct dirent *de ;
+    pid_t pid ;
+    char buf[512] ;
+    int pfd = -1 ;
+    errno = 0 ;
+    de = readdir(d) ;
+    if (!de) break ;
+    if (!pid0_scan(de->d_name, &pid)) continue ;
+    if (pid == me) continue ;
+    /* our own supervise processes first, without reading their stat: this scan runs at the
+       start of a stop, while every supervise wants the CPU */
+    {
+      unsigned int i ;
+      for (i = 0 ; i < tablen ; i++) if (tab[i].pid == pid || tab[i].logpid == pid) break ;
+      if (i < tablen) continue ;
+    }
+    if (parent_of(de->d_name, buf, sizeof buf) != me) continue ;
+    if (sig == SIGTERM)
+    {
+      unsigned int j ;
+      for (j = 0 ; j < norphanterm ; j++) if (orphanterm[j] == pid) break ;
+      if (j < norphanterm) continue ;
+    }
+    /* When the kernel reaps for us, an orphan that dies after we read its stat is gone at once
+       and its pid may go to someone else: take a pidfd, which names one process for good, and
+       ask again (whenever pidfds exist: also after autoreap_stop, where it costs nothing wrong).
+       When we reap, its zombie keeps the pid ours until we do. */
+    if (epfd >= 0)
+    {
+      pfd = sys_pidfd_open(pid) ;
+      if (pfd < 0) continue ;
+      if (parent_of(de->d_name, buf, sizeof buf) != me) { fd_close(pfd) ; continue ; }
+    }
+    if (sig == SIGKILL)
+    {
+      char comm[64] ;
+      char *q = strchr(buf, '(') ;
+      char *p = strrchr(buf, ')') ;
+      size_t cl = q && p > q ? (size_t)(p - q - 1) : 0 ;
+      if (cl >= sizeof comm) cl = sizeof comm - 1 ;
+      memcpy(comm, q ? q + 1 : "", cl) ; comm[cl] = 0 ;
+      strerr_warnw("process ", de->d_name, " (", comm, ") outside supervision still running at the grace deadline: sending SIGKILL") ;
+    }
+    if (sig == SIGTERM && norphanterm < sizeof orphanterm / sizeof *orphanterm) orphanterm[norphanterm++] = pid ;
+    if (pfd >= 0) { sys_pidfd_signal(pfd, sig) ; fd_close(pfd) ; }
+    else kill(pid, sig) ;
+  }
+  dir_close(d) ;
+}
+
+void stop_begin (char const *why)
+{
+  tain t ;
+  if (stopping) return ;
+  stopping = 1 ;
+  if (why) strerr_warni(why) ;
+  /* every service at once: d then x; loggers only x (they end on end-of-file) */
+  for (unsigned int i = 0 ; i < tablen ; i++)
+  {
+    svc_t *s = tab + i ;
+    critical_unsubscribe(s) ;
+    if (s->pid && !sendctl(s->name, "", "dx")) signal_supervise(s, 0, SIGTERM) ;
+    if (s->logpid && !sendctl(s->name, "/log", "x")) signal_supervise(s, 1, SIGHUP) ;
+    /* a service without a running supervise: its logger must see end-of-file now */
+    if (!s->pid && s->haslog && s->p[1] >= 0) { fd_close(s->p[1]) ; s->p[1] = -1 ; }
+  }
+  term_orphans(SIGTERM) ;
+  tain_from_millisecs(&t, (int)grace_ms) ;
+  tain_add_g(&stopdeadline, &t) ;
+  tain_inf(&nextscan) ;
+}
+
+/* At the grace deadline: SIGKILL what is left of every process group, and any orphan. */
+void stop_kill (void)
+{
+  for (unsigned int i = 0 ; i < tablen ; i++)
+  {
+    svc_t *s = tab + i ;
+    for (int islog = 0 ; islog < 2 ; islog++)
+    {
+      tend_status_t st ;
+      size_t nlen = strlen(s->name) ;
+      char dir[nlen + sizeof("/log")] ;
+      if (islog && !s->haslog) continue ;
+      if (!(islog ? s->logpid : s->pid)) continue ;
+      memcpy(dir, s->name, nlen) ;
+      if (islog) memcpy(dir + nlen, "/log", sizeof("/log")) ; else dir[nlen] = 0 ;
+      if (tend_status_read(dir, &st) > 0 && st.pid)
+      {
+        strerr_warnw("service ", dir, " still running at the grace deadline: sending SIGKILL") ;
+        kill(-(pid_t)st.pid, SIGKILL) ;
+        kill((pid_t)st.pid, SIGKILL) ;
+      }
+    }
+  }
+  killed = 1 ;
+  term_orphans(SIGKILL) ;
+  /* as PID 1, also whatever hides below a living parent */
+  if (ispid1) kill(-1, SIGKILL) ;
+  tain_addsec_g(&hardstop, 2) ;
+}
+
+void finish_and_exit (void)
+{
+  char fmt[UINT_FMT] ;
+  char const *argv[3] = { "./" CTLDIR "/finish", fmt, 0 } ;
+  struct stat st ;
+  fmt[uint_fmt(fmt, (unsigned int)exitcode)] = 0 ;
+  if (stat(argv[0], &st) == 0 && S_ISREG(st.st_mode))
+  {
+    selfpipe_finish() ;
+    execve(argv[0], (char *const *)argv, environ) ;
+    strerr_warnwusys("exec ", argv[0]) ;
+  }
+  _exit(exitcode) ;
+}
+
