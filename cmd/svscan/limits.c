@@ -36,7 +36,6 @@ void raise_nofile (void)
   for (;;)
   {
     struct dirent *de ;
-    int isdir = 0 ;
     errno = 0 ;
     de = readdir(d) ;
     if (!de) break ;
@@ -48,7 +47,6 @@ void raise_nofile (void)
       struct stat st ;
       memcpy(fn, de->d_name, nlen) ; memcpy(fn + nlen, "/log", sizeof("/log")) ;
       if (stat(fn, &st) == 0 && S_ISDIR(st.st_mode)) logged++ ;
-      (void)isdir ;
     }
   }
   dir_close(d) ;

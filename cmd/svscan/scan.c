@@ -19,7 +19,7 @@
 
 static int capwarned = 0 ;
 
-static int has_log (char const *name, int *isdir)
+static int has_log (char const *name)
 {
   size_t nlen = strlen(name) ;
   char fn[nlen + sizeof("/log")] ;
@@ -30,9 +30,8 @@ static int has_log (char const *name, int *isdir)
     if (errno != ENOENT) strerr_warnwusys("stat ", fn) ;
     return 0 ;
   }
-  *isdir = S_ISDIR(st.st_mode) ;
-  if (!*isdir) strerr_warnw(fn, " is not a directory: ignoring it") ;
-  return *isdir ;
+  if (!S_ISDIR(st.st_mode)) { strerr_warnw(fn, " is not a directory: ignoring it") ; return 0 ; }
+  return 1 ;
 }
 
 static int is_critical (char const *name)
@@ -90,7 +89,6 @@ void scan (int startnew)
       continue ;
     }
     if (!startnew) continue ;
-    if (strlen(de->d_name) > NAMEMAX) { strerr_warnw("name too long, not starting: ", de->d_name) ; continue ; }
     if (tablen >= tabmax)
     {
       if (!capwarned)
@@ -104,7 +102,6 @@ void scan (int startnew)
     }
     {
       svc_t *s = tab + tablen ;
-      int isdir = 0 ;
       memset(s, 0, sizeof *s) ;
       s->dev = st.st_dev ; s->ino = st.st_ino ;
       s->name = name_store(de->d_name) ;
@@ -114,7 +111,7 @@ void scan (int startnew)
       s->p[0] = s->p[1] = -1 ;
       s->pidfd = s->logpidfd = -1 ;
       tain_copynow(&s->restart) ; tain_copynow(&s->logrestart) ;
-      if (has_log(s->name, &isdir))
+      if (has_log(s->name))
       {
         if (pipecoe(s->p) < 0) { strerr_warnwusys("create a pipe for ", s->name, ": retrying at the next scan") ; continue ; }
         s->haslog = 1 ;

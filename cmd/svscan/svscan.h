@@ -8,7 +8,6 @@
 #include <tend/tai.h>
 
 #define CTLDIR ".svscan"
-#define NAMEMAX 255   /* NAME_MAX on Linux: no limit below the system's own */
 
 extern char **environ ;
 

@@ -13,6 +13,7 @@
 #include <skalibs/strerr.h>
 #include <skalibs/tai.h>
 #include <skalibs/djbunix.h>
+#include <limits.h>
 #include <sys/mman.h>
 #include "svscan.h"
 
@@ -65,7 +66,7 @@ void table_init (void)
   /* the only allocation: the table and the names, sized by -c, made once. One anonymous
      mapping rather than calloc: its pages are zero without being written, so only the slots
      and names in use cost memory (calloc zeroes what it takes from the heap by hand) */
-  arenacap = (size_t)tabmax * 32 + NAMEMAX + 1 ;
+  arenacap = (size_t)tabmax * 32 + NAME_MAX + 1  /* a name from readdir is at most NAME_MAX bytes */ ;
   {
     size_t tablen_bytes = ((size_t)tabmax * sizeof *tab + 63) & ~(size_t)63 ;
     char *m = mmap(0, tablen_bytes + 2 * arenacap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) ;
