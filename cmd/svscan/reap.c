@@ -101,7 +101,7 @@ void child_gone (unsigned int i, int islog)
     if (s->pidfd >= 0) { fd_close(s->pidfd) ; s->pidfd = -1 ; }
     if (!stopping && !s->gone) tain_copynow(&s->restart), tain_addsec_g(&s->restart, 1) ;
     /* the service is gone: the logger gets end-of-file once nobody else writes */
-    if ((stopping || s->gone) && s->haslog && s->p[1] >= 0) { fd_close(s->p[1]) ; s->p[1] = -1 ; }
+    if ((stopping || s->gone) && s->p[1] >= 0) { fd_close(s->p[1]) ; s->p[1] = -1 ; }
   }
   if (s->gone && !s->pid && !s->logpid) entry_free(i) ;
 }

@@ -79,6 +79,14 @@ void scan (int startnew)
     {
       struct stat old ;
       tab[i].seen = 1 ;
+      /* moved out and back in (same device and inode) before its entry was dropped: it is a
+         service again. A pipe that lost its writer is dropped: its logger drains it and exits,
+         and the next start gets a new one. */
+      if (tab[i].gone)
+      {
+        tab[i].gone = 0 ;
+        if (tab[i].p[1] < 0) pipe_close(tab + i) ;
+      }
       /* renamed inside the scan dir: follow the new name, so control bytes and the critical
          watch keep reaching it (a second name for the same dir changes nothing) */
       if (strcmp(tab[i].name, de->d_name) && (stat(tab[i].name, &old) < 0 || old.st_dev != st.st_dev || old.st_ino != st.st_ino))
@@ -111,28 +119,46 @@ void scan (int startnew)
       s->p[0] = s->p[1] = -1 ;
       s->pidfd = s->logpidfd = -1 ;
       tain_copynow(&s->restart) ; tain_copynow(&s->logrestart) ;
-      if (has_log(s->name))
-      {
-        if (pipecoe(s->p) < 0) { strerr_warnwusys("create a pipe for ", s->name, ": retrying at the next scan") ; continue ; }
-        s->haslog = 1 ;
-      }
+      s->haslog = has_log(s->name) ;
       s->critical = is_critical(s->name) ;
       tablen++ ;
     }
   }
   dir_close(d) ;
   if (tablen < tabmax) capwarned = 0 ;
-  for (unsigned int i = 0 ; i < tablen ; i++)
+  /* downwards: entry_free moves the last entry into the freed slot */
+  for (unsigned int i = tablen ; i-- ;)
   {
     svc_t *s = tab + i ;
-    if (s->seen || s->gone) continue ;
-    /* its dir is gone: bring it down and let its supervise exit; the logger follows once the
-       service is gone and the pipe is closed (see reap) */
-    s->gone = 1 ;
-    critical_unsubscribe(s) ;
-    if (s->pid && !sendctl(s->name, "", "dx")) signal_supervise(s, 0, SIGTERM) ;
-    if (s->logpid && !sendctl(s->name, "/log", "x")) signal_supervise(s, 1, SIGHUP) ;
+    if (!s->seen && !s->gone)
+    {
+      /* its dir is gone: bring it down and let its supervise exit; the logger follows once
+         the service is gone and the pipe is closed (see child_gone) */
+      s->gone = 1 ;
+      critical_unsubscribe(s) ;
+      if (s->pid && !sendctl(s->name, "", "dx")) signal_supervise(s, 0, SIGTERM) ;
+      if (s->logpid && !sendctl(s->name, "/log", "x")) signal_supervise(s, 1, SIGHUP) ;
+      /* no supervise writes into the pipe: the logger must see end-of-file now */
+      if (!s->pid && s->p[1] >= 0) { fd_close(s->p[1]) ; s->p[1] = -1 ; }
+    }
+    /* gone with no process left (its supervise was in its retry, failing to start, or exited
+       after x): nothing will free its slot and its pipe later, so free them now */
+    if (s->gone && !s->pid && !s->logpid) entry_free(i) ;
   }
+}
+
+/* The pipe from NAME to NAME/log, made when the first of the two supervise processes is
+   about to start, so that a service that cannot start holds no descriptors. */
+static int pipe_make (svc_t *s)
+{
+  if (s->p[0] >= 0) return 1 ;
+  if (pipecoe(s->p) < 0)
+  {
+    s->p[0] = s->p[1] = -1 ;
+    strerr_warnwusys("create a pipe for ", s->name, ": retrying in 1 second") ;
+    return 0 ;
+  }
+  return 1 ;
 }
 
 /* Start every supervise that should run and does not, honouring the restart throttle. */
@@ -145,6 +171,7 @@ void start_all (void)
     if (s->gone) continue ;
     if (s->haslog && !s->logpid && !tain_future(&s->logrestart))
     {
+      if (!pipe_make(s)) { tain_addsec_g(&s->logrestart, 1) ; continue ; }
       s->logpid = spawn_supervise(s, 1) ;
       tain_addsec_g(&s->logrestart, 1) ;
     }
@@ -154,6 +181,7 @@ void start_all (void)
       s->critical = is_critical(s->name) ;
       if (s->critical) critical_subscribe(s) ;
       else critical_unsubscribe(s) ;
+      if (s->haslog && !pipe_make(s)) { tain_addsec_g(&s->restart, 1) ; continue ; }
       tend_tai64n_now(&s->spawned) ;
       s->pid = spawn_supervise(s, 0) ;
       tain_addsec_g(&s->restart, 1) ;

@@ -83,7 +83,7 @@ pid_t spawn_supervise (svc_t *s, int islog)
   char arg[nlen + sizeof("/log")] ;
   /* argv[0] is the bare name, for ps; the file is supervise_path */
   char const *argv[3] = { "supervise", arg, 0 } ;
-  childargs_t a = { .argv = argv, .fd = !s->haslog ? -1 : islog ? s->p[0] : s->p[1], .to = islog ? 0 : 1 } ;
+  childargs_t a = { .argv = argv, .fd = islog ? s->p[0] : s->p[1], .to = islog ? 0 : 1 } ;
   /* the child's stack until it execs: ours is suspended meanwhile (CLONE_VFORK). Here rather
      than in the bss, which supervise (the same file) would carry too. */
   char stack[8192] __attribute__((aligned(16))) ;

@@ -170,7 +170,7 @@ void stop_begin (char const *why)
     if (s->pid && !sendctl(s->name, "", "dx")) signal_supervise(s, 0, SIGTERM) ;
     if (s->logpid && !sendctl(s->name, "/log", "x")) signal_supervise(s, 1, SIGHUP) ;
     /* a service without a running supervise: its logger must see end-of-file now */
-    if (!s->pid && s->haslog && s->p[1] >= 0) { fd_close(s->p[1]) ; s->p[1] = -1 ; }
+    if (!s->pid && s->p[1] >= 0) { fd_close(s->p[1]) ; s->p[1] = -1 ; }
   }
   term_orphans(SIGTERM) ;
   tain_from_millisecs(&t, (int)grace_ms) ;

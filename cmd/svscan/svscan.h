@@ -25,11 +25,11 @@ struct svc_s
   pid_t logpid ;         /* supervise NAME/log, 0 if not running */
   int pidfd ;            /* supervise NAME's pidfd (when the kernel reaps for us), else -1 */
   int logpidfd ;
-  int p[2] ;             /* NAME's stdout -> NAME/log's stdin; held by svscan */
+  int p[2] ;             /* NAME's stdout -> NAME/log's stdin; held by svscan; -1 when none */
   int evfd ;             /* our event FIFO in NAME/supervise/event, critical services only */
   int evwfd ;
   unsigned int evseq ;   /* its name: TEND_EVENT_PREFIX, our pid, ':', this number */
-  uint8_t haslog ;
+  uint8_t haslog ;       /* NAME/log is a directory, at the last scan */
   uint8_t seen ;         /* present at the last scan */
   uint8_t gone ;         /* its dir disappeared: told to exit */
   uint8_t critical ;
@@ -54,6 +54,7 @@ extern unsigned int tabmax ;
 extern void table_init (void) ;
 extern char *name_store (char const *) ;
 extern void entry_free (unsigned int) ;
+extern void pipe_close (svc_t *) ;
 
 /* scan.c */
 extern void scan (int) ;

@@ -53,11 +53,18 @@ char *name_store (char const *name)
   }
 }
 
+void pipe_close (svc_t *s)
+{
+  if (s->p[0] >= 0) fd_close(s->p[0]) ;
+  if (s->p[1] >= 0) fd_close(s->p[1]) ;
+  s->p[0] = s->p[1] = -1 ;
+}
+
 void entry_free (unsigned int i)
 {
   svc_t *s = tab + i ;
   critical_unsubscribe(s) ;
-  if (s->haslog) { fd_close(s->p[0]) ; fd_close(s->p[1]) ; }
+  pipe_close(s) ;
   tab[i] = tab[--tablen] ;
 }
 
