@@ -64,3 +64,27 @@ nfails_ge () { [ "$(nfails)" -ge "$1" ] ; }
   kill -KILL "$p"
   wait_for 10 eval '[ -n "$(svpid "$SVDIR/a")" ] && [ "$(svpid "$SVDIR/a")" != "$p" ]'
 }
+
+@test "svscan: a log/ added later gets its logger; the output switches at the next start of the service's supervise" {
+  d=$(make_service web 'echo hello ; exec sleep 1000')
+  start_svscan -t 0 "$SVDIR"
+  wait_for 5 has_pid "$d"
+  mkdir "$d/log"
+  printf '#!/bin/sh\nexec cat > out\n' > "$d/log/run" ; chmod +x "$d/log/run"
+  svscanctl -a "$SVDIR"
+  wait_for 5 has_pid "$d/log"
+  # the running supervise keeps the stdout it was given; a new one is given the pipe
+  svc -dx "$d"
+  wait_for 10 grep -q hello "$d/log/out"
+}
+
+@test "svscan: a log that is not a directory is warned about once, not at every scan" {
+  d=$(make_service web)
+  : > "$d/log"
+  start_svscan -t 0 "$SVDIR"
+  wait_for 5 has_pid "$d"
+  make_service c1 >/dev/null ; svscanctl -a "$SVDIR" ; wait_for 5 has_pid "$SVDIR/c1"
+  make_service c2 >/dev/null ; svscanctl -a "$SVDIR" ; wait_for 5 has_pid "$SVDIR/c2"
+  run grep -c "web/log: not a directory" "$T/svscan.err"
+  assert_output 1
+}

@@ -94,6 +94,8 @@ void child_gone (unsigned int i, int islog)
   {
     s->logpid = 0 ;
     if (s->logpidfd >= 0) { fd_close(s->logpidfd) ; s->logpidfd = -1 ; }
+    /* log/ was removed and the service no longer writes into the pipe */
+    if (!s->haslog && s->p[1] < 0) pipe_close(s) ;
   }
   else
   {

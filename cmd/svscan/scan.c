@@ -19,19 +19,29 @@
 
 static int capwarned = 0 ;
 
-static int has_log (char const *name)
+/* Whether NAME/log is a logger's service dir, looked at every scan: a log/ added later gets its
+   logger, one removed is not restarted. A warning is given once per change of its state, not
+   at every scan. */
+static int has_log (svc_t *s)
 {
-  size_t nlen = strlen(name) ;
+  size_t nlen = strlen(s->name) ;
   char fn[nlen + sizeof("/log")] ;
   struct stat st ;
-  memcpy(fn, name, nlen) ; memcpy(fn + nlen, "/log", sizeof("/log")) ;
+  uint8_t warn = 0 ;
+  int r = 0 ;
+  memcpy(fn, s->name, nlen) ; memcpy(fn + nlen, "/log", sizeof("/log")) ;
   if (stat(fn, &st) < 0)
   {
-    if (errno != ENOENT) strerr_warnwusys("stat ", fn) ;
-    return 0 ;
+    if (errno != ENOENT) { warn = 1 ; if (s->logwarned != warn) strerr_warnwusys("stat ", fn) ; }
   }
-  if (!S_ISDIR(st.st_mode)) { strerr_warnw(fn, " is not a directory: ignoring it") ; return 0 ; }
-  return 1 ;
+  else if (!S_ISDIR(st.st_mode))
+  {
+    warn = 2 ;
+    if (s->logwarned != warn) strerr_warnw("ignoring ", fn, ": not a directory") ;
+  }
+  else r = 1 ;
+  s->logwarned = warn ;
+  return r ;
 }
 
 static int is_critical (char const *name)
@@ -87,6 +97,7 @@ void scan (int startnew)
         tab[i].gone = 0 ;
         if (tab[i].p[1] < 0) pipe_close(tab + i) ;
       }
+      tab[i].haslog = has_log(tab + i) ;
       /* renamed inside the scan dir: follow the new name, so control bytes and the critical
          watch keep reaching it (a second name for the same dir changes nothing) */
       if (strcmp(tab[i].name, de->d_name) && (stat(tab[i].name, &old) < 0 || old.st_dev != st.st_dev || old.st_ino != st.st_ino))
@@ -119,7 +130,7 @@ void scan (int startnew)
       s->p[0] = s->p[1] = -1 ;
       s->pidfd = s->logpidfd = -1 ;
       tain_copynow(&s->restart) ; tain_copynow(&s->logrestart) ;
-      s->haslog = has_log(s->name) ;
+      s->haslog = has_log(s) ;
       s->critical = is_critical(s->name) ;
       tablen++ ;
     }
@@ -181,7 +192,10 @@ void start_all (void)
       s->critical = is_critical(s->name) ;
       if (s->critical) critical_subscribe(s) ;
       else critical_unsubscribe(s) ;
-      if (s->haslog && !pipe_make(s)) { tain_addsec_g(&s->restart, 1) ; continue ; }
+      if (s->haslog) { if (!pipe_make(s)) { tain_addsec_g(&s->restart, 1) ; continue ; } }
+      /* log/ removed: this run writes where svscan's stdout goes; the old logger reads to
+         end-of-file and is not restarted */
+      else if (s->p[1] >= 0) { fd_close(s->p[1]) ; s->p[1] = -1 ; if (!s->logpid) pipe_close(s) ; }
       tend_tai64n_now(&s->spawned) ;
       s->pid = spawn_supervise(s, 0) ;
       tain_addsec_g(&s->restart, 1) ;

@@ -33,6 +33,7 @@ struct svc_s
   uint8_t seen ;         /* present at the last scan */
   uint8_t gone ;         /* its dir disappeared: told to exit */
   uint8_t critical ;
+  uint8_t logwarned ;    /* what we last warned about NAME/log: 0 nothing */
 } ;
 
 /* svscan.c: options and the run state */
