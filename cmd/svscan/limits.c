@@ -1,4 +1,5 @@
-/* svscan's open-files limit: raised for itself, with a warning when the services need more. */
+/* svscan's open-files limit: raised for itself, not for its children; a reserve of descriptors
+   kept for scanning and spawning, so running out never wedges it. */
 
 #include <skalibs/nonposix.h>
 #include <errno.h>
@@ -17,6 +18,85 @@
 #include <sys/resource.h>
 #include "svscan.h"
 
+/* Descriptors svscan holds outside the table (standard ones, selfpipe, control FIFO, lock,
+   epoll set, whatever it inherited), counted once at start-up; the table's own are counted
+   from the table, so the count cannot drift from what is really open. */
+static unsigned int fdbase = 16 ;
+static uint64_t fdlimit = UINT64_MAX ;
+static tain fdwarned ;       /* when the shortage was last warned about */
+static int fdshort = 0 ;     /* services held back by the shortage, this pass */
+
+static unsigned int count_open (void)
+{
+  unsigned int n = 0 ;
+  DIR *d = opendir("/proc/self/fd") ;
+  if (!d) return 16 ;
+  for (;;)
+  {
+    struct dirent *de = readdir(d) ;
+    if (!de) break ;
+    if (de->d_name[0] != '.') n++ ;
+  }
+  dir_close(d) ;
+  return n ? n - 1 : 0 ;   /* not the one opendir used */
+}
+
+/* What the table holds now. O(table), once per start_all pass. */
+unsigned int fd_in_use (void)
+{
+  unsigned int n = fdbase ;
+  for (unsigned int i = 0 ; i < tablen ; i++)
+  {
+    svc_t const *s = tab + i ;
+    n += (s->p[0] >= 0) + (s->p[1] >= 0) + (s->pidfd >= 0) + (s->logpidfd >= 0) + (s->evfd >= 0) + (s->evwfd >= 0) ;
+  }
+  return n ;
+}
+
+/* Whether need more descriptors leave the reserve: what a scan (the directory), a status read,
+   a control write, the stop's /proc walk and a clone with its pidfd take at once. Without it,
+   a tree of logged services can spend every descriptor on pipes and pidfds, and svscan can no
+   longer open its directory to see that services were removed. */
+int fd_room (unsigned int used, unsigned int need)
+{
+  if ((uint64_t)used + need + SVSCAN_FDRESERVE <= fdlimit) return 1 ;
+  fdshort++ ;
+  return 0 ;
+}
+
+/* A pipe or a clone failed for want of descriptors (the count was off, or another process's
+   fds are counted against the system's table): held back like fd_room's refusals, without a
+   warning of its own per service and second. */
+int fd_failed (int e)
+{
+  if (e != EMFILE && e != ENFILE) return 0 ;
+  fdshort++ ;
+  return 1 ;
+}
+
+/* At the end of each start_all pass: one warning when services are held back, then at most
+   one a minute while it lasts, and one line when it ends. */
+void fd_report (void)
+{
+  static int wasshort = 0 ;
+  if (!fdshort)
+  {
+    if (wasshort) strerr_warni("descriptors are free again: every service is started") ;
+    wasshort = 0 ;
+    return ;
+  }
+  if (!wasshort || !tain_future(&fdwarned))
+  {
+    char a[UINT_FMT], b[UINT64_FMT] ;
+    a[uint_fmt(a, (unsigned int)fdshort)] = 0 ;
+    b[uint64_fmt(b, fdlimit)] = 0 ;
+    strerr_warnw("unable to start ", a, " supervise processes (retrying every second, warning again in a minute): too few descriptors left under the open-files limit of ", b) ;
+    tain_addsec_g(&fdwarned, 60) ;
+  }
+  wasshort = 1 ;
+  fdshort = 0 ;
+}
+
 void raise_nofile (void)
 {
   struct rlimit rl ;
@@ -29,6 +109,8 @@ void raise_nofile (void)
     if (setrlimit(RLIMIT_NOFILE, &rl) < 0) strerr_warnwusys("raise the open-files limit") ;
     getrlimit(RLIMIT_NOFILE, &rl) ;
   }
+  fdlimit = rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : (uint64_t)rl.rlim_cur ;
+  fdbase = count_open() ;
   /* two pipe ends and two pidfds per logged service, a pidfd per other one, an event FIFO
      pair per critical one */
   d = opendir(".") ;

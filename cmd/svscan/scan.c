@@ -165,8 +165,9 @@ static int pipe_make (svc_t *s)
   if (s->p[0] >= 0) return 1 ;
   if (pipecoe(s->p) < 0)
   {
+    int e = errno ;
     s->p[0] = s->p[1] = -1 ;
-    strerr_warnwusys("create a pipe for ", s->name, ": retrying in 1 second") ;
+    if (!fd_failed(e)) { errno = e ; strerr_warnwusys("create a pipe for ", s->name, " (retrying in 1 second)") ; }
     return 0 ;
   }
   return 1 ;
@@ -175,32 +176,41 @@ static int pipe_make (svc_t *s)
 /* Start every supervise that should run and does not, honouring the restart throttle. */
 void start_all (void)
 {
+  unsigned int used ;
   if (stopping) return ;
+  used = fd_in_use() ;
   for (unsigned int i = 0 ; i < tablen ; i++)
   {
     svc_t *s = tab + i ;
     if (s->gone) continue ;
     if (s->haslog && !s->logpid && !tain_future(&s->logrestart))
     {
-      if (!pipe_make(s)) { tain_addsec_g(&s->logrestart, 1) ; continue ; }
-      s->logpid = spawn_supervise(s, 1) ;
+      /* its pipe, if not made yet, and the pidfd that comes with the clone */
+      unsigned int need = 2 * (s->p[0] < 0) + (autoreap ? 1 : 0) ;
       tain_addsec_g(&s->logrestart, 1) ;
+      if (!fd_room(used, need) || !pipe_make(s)) continue ;
+      used += need ;
+      s->logpid = spawn_supervise(s, 1) ;
     }
     if (!s->pid && !tain_future(&s->restart))
     {
+      unsigned int need ;
+      tain_addsec_g(&s->restart, 1) ;
       /* critical is a setting of the service dir: read again at every start of its supervise */
       s->critical = is_critical(s->name) ;
-      if (s->critical) critical_subscribe(s) ;
-      else critical_unsubscribe(s) ;
-      if (s->haslog) { if (!pipe_make(s)) { tain_addsec_g(&s->restart, 1) ; continue ; } }
+      need = (s->haslog ? 2 * (s->p[0] < 0) : 0) + (autoreap ? 1 : 0) + (s->critical && s->evfd < 0 ? 2 : 0) ;
+      if (!fd_room(used, need)) continue ;
+      if (s->haslog) { if (!pipe_make(s)) continue ; }
       /* log/ removed: this run writes where svscan's stdout goes; the old logger reads to
          end-of-file and is not restarted */
       else if (s->p[1] >= 0) { fd_close(s->p[1]) ; s->p[1] = -1 ; if (!s->logpid) pipe_close(s) ; }
+      used += need ;
+      if (s->critical) critical_subscribe(s) ;
+      else critical_unsubscribe(s) ;
       tend_tai64n_now(&s->spawned) ;
       s->pid = spawn_supervise(s, 0) ;
-      tain_addsec_g(&s->restart, 1) ;
       if (s->critical) critical_check(s) ;
     }
   }
+  fd_report() ;
 }
-

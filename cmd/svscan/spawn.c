@@ -94,7 +94,11 @@ pid_t spawn_supervise (svc_t *s, int islog)
   vchild_errno = 0 ;
   pid = clone(&child_main, stack + sizeof stack,
               CLONE_VM | CLONE_VFORK | SIGCHLD | (autoreap ? CLONE_PIDFD : 0), &a, &pidfd) ;
-  if (pid < 0) { strerr_warnwusys("fork for ", arg, ": retrying in 1 second") ; return 0 ; }
+  if (pid < 0)
+  {
+    if (!fd_failed(errno)) strerr_warnwusys("fork for ", arg, " (retrying in 1 second)") ;
+    return 0 ;
+  }
   /* the child has exec'd or exited by now; an exited one is gone already (the kernel reaped
      it) or will be found by reap() */
   if (vchild_errno)

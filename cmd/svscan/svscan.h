@@ -90,6 +90,11 @@ extern void stop_kill (void) ;
 extern void finish_and_exit (void) ;
 
 /* limits.c */
+#define SVSCAN_FDRESERVE 8
 extern void raise_nofile (void) ;
+extern unsigned int fd_in_use (void) ;
+extern int fd_room (unsigned int, unsigned int) ;
+extern int fd_failed (int) ;
+extern void fd_report (void) ;
 
 #endif

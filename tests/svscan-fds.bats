@@ -1,0 +1,54 @@
+#!/usr/bin/env bats
+# svscan under a tight open-files limit, and the limit its children get.
+
+load helpers/common
+
+setup () { tend_setup ; }
+teardown () { tend_teardown ; }
+
+# 40 services, each with a logger
+make_40 () {
+  local i d
+  for i in $(seq 1 40) ; do
+    d=$(make_service "s$i")
+    mkdir "$d/log"
+    printf '#!/bin/sh\nexec cat >/dev/null\n' > "$d/log/run" ; chmod +x "$d/log/run"
+  done
+}
+
+nstarted () { local n=0 d ; for d in "$SVDIR"/s*/ ; do [ -s "$d/supervise/pid" ] && n=$((n+1)) ; done ; echo $n ; }
+nstarted_ge () { [ "$(nstarted)" -ge "$1" ] ; }
+nwarn () { grep -c "svscan: warning" "$T/svscan.err" ; }
+
+@test "svscan: out of descriptors (40 logged services, nofile 64), it still sees removals and starts a new service" {
+  make_40
+  prlimit --nofile=64 svscan -t 0 "$SVDIR" 2>>"$T/svscan.err" &
+  SVSCAN_PID=$! ; track_pid "$SVSCAN_PID"
+  wait_for 10 nstarted_ge 5
+  # let it run into the limit for a while: it keeps retrying what it could not start
+  sleep 3
+  mkdir "$T/old"
+  mv "$SVDIR"/s* "$T/old/"
+  make_service new >/dev/null
+  svscanctl -a "$SVDIR"
+  wait_for 10 has_pid "$SVDIR/new"
+  # one warning about the shortage (rate-limited), not one per retry and service
+  run nwarn
+  [ "$output" -le 4 ]
+}
+
+@test "svscan: out of descriptors, services held back start by themselves once descriptors free up" {
+  make_40
+  prlimit --nofile=64 svscan -t 0 "$SVDIR" 2>>"$T/svscan.err" &
+  SVSCAN_PID=$! ; track_pid "$SVSCAN_PID"
+  wait_for 10 nstarted_ge 5
+  run nstarted
+  [ "$output" -lt 40 ]
+  mkdir "$T/old"
+  for i in $(seq 1 30) ; do mv "$SVDIR/s$i" "$T/old/" ; done
+  svscanctl -n "$SVDIR"
+  for i in $(seq 31 40) ; do
+    wait_for 15 has_pid "$SVDIR/s$i"
+    wait_for 15 has_pid "$SVDIR/s$i/log"
+  done
+}
