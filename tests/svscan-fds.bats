@@ -52,3 +52,15 @@ nwarn () { grep -c "svscan: warning" "$T/svscan.err" ; }
     wait_for 15 has_pid "$SVDIR/s$i/log"
   done
 }
+
+@test "svscan: services get the open-files limit svscan was started with, not the one it raised for itself" {
+  d=$(make_service lim 'echo "$(ulimit -Sn) $(ulimit -Hn)" > out ; exec sleep 1000')
+  prlimit --nofile=1024:20000 svscan -t 0 "$SVDIR" 2>>"$T/svscan.err" &
+  SVSCAN_PID=$! ; track_pid "$SVSCAN_PID"
+  wait_for 5 test -s "$d/out"
+  run cat "$d/out"
+  assert_output "1024 20000"
+  # svscan itself runs with the soft limit raised to the hard one
+  run prlimit --nofile --noheadings --output SOFT -p "$SVSCAN_PID"
+  assert_output --regexp '^ *20000$'
+}

@@ -15,7 +15,6 @@
 #include <skalibs/tai.h>
 #include <skalibs/djbunix.h>
 #include <skalibs/direntry.h>
-#include <sys/resource.h>
 #include "svscan.h"
 
 /* Descriptors svscan holds outside the table (standard ones, selfpipe, control FIFO, lock,
@@ -97,6 +96,9 @@ void fd_report (void)
   fdshort = 0 ;
 }
 
+struct rlimit child_nofile ;
+int child_nofile_set = 0 ;
+
 void raise_nofile (void)
 {
   struct rlimit rl ;
@@ -105,6 +107,10 @@ void raise_nofile (void)
   if (getrlimit(RLIMIT_NOFILE, &rl) < 0) return ;
   if (rl.rlim_cur < rl.rlim_max)
   {
+    /* for our children, the limit we were started with: programs that loop over every
+       possible fd or use select() would pay for a limit raised for svscan's own sake */
+    child_nofile = rl ;
+    child_nofile_set = 1 ;
     rl.rlim_cur = rl.rlim_max ;
     if (setrlimit(RLIMIT_NOFILE, &rl) < 0) strerr_warnwusys("raise the open-files limit") ;
     getrlimit(RLIMIT_NOFILE, &rl) ;

@@ -63,6 +63,8 @@ __attribute__((no_sanitize_address)) static int child_main (void *p)
   childargs_t const *a = p ;
   tend_sig_childreset() ;
   setsid() ;
+  /* rlimits are per process, not shared through CLONE_VM: this changes the child's alone */
+  if (child_nofile_set && setrlimit(RLIMIT_NOFILE, &child_nofile) < 0) { vchild_errno = errno ; _exit(126) ; }
   /* dup2 also drops close-on-exec from the copy: the pipe end svscan holds stays ours alone */
   if (a->fd >= 0 && dup2(a->fd, a->to) < 0) { vchild_errno = errno ; _exit(126) ; }
   execve(supervise_path, (char *const *)a->argv, environ) ;

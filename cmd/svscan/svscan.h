@@ -3,6 +3,7 @@
 #define SVSCAN_H
 
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <stdint.h>
 #include <skalibs/tai.h>
 #include <tend/tai.h>
@@ -92,6 +93,8 @@ extern void finish_and_exit (void) ;
 /* limits.c */
 #define SVSCAN_FDRESERVE 8
 extern void raise_nofile (void) ;
+extern struct rlimit child_nofile ;  /* the open-files limit svscan was started with */
+extern int child_nofile_set ;        /* and svscan raised its own above it */
 extern unsigned int fd_in_use (void) ;
 extern int fd_room (unsigned int, unsigned int) ;
 extern int fd_failed (int) ;
