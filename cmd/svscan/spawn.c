@@ -19,6 +19,7 @@
 #include <sys/epoll.h>
 #include <tend/sig.h>
 #include "tend-paths.h"   /* TEND_SUPERVISE_PATH, written by the Makefile */
+#include <sys/mman.h>
 #include "svscan.h"
 
 /* ---------- children ---------- */
@@ -46,6 +47,26 @@ void find_supervise (void)
   if (!slash) return ;
   memcpy(slash + 1, "supervise", sizeof "supervise") ;
   if (access(supervise_beside, X_OK) == 0) supervise_path = supervise_beside ;
+}
+
+/* The child's stack until it execs: one for all, since our own thread is suspended until the
+   child execs or exits (CLONE_VFORK), so two children never use it at once. Mapped once at
+   start-up, with a PROT_NONE page below it: an overflow (a libc that grows a wrapper's frame,
+   a sanitizer's runtime) faults in the child instead of writing silently over our memory, as
+   an array on our own stack would. 32 KiB is many times what child_main's few system calls
+   take. */
+#define CHILDSTACK 32768
+static char *childstack ;
+
+void spawn_init (void)
+{
+  size_t page = (size_t)sysconf(_SC_PAGESIZE) ;
+  char *m ;
+  if (page < 4096) page = 4096 ;
+  m = mmap(0, page + CHILDSTACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0) ;
+  if (m == MAP_FAILED) strerr_diefusys(111, "allocate a stack for spawning") ;
+  if (mprotect(m, page, PROT_NONE) < 0) strerr_diefusys(111, "protect the guard page of the spawning stack") ;
+  childstack = m + page ;
 }
 
 typedef struct childargs_s childargs_t ;
@@ -86,15 +107,12 @@ pid_t spawn_supervise (svc_t *s, int islog)
   /* argv[0] is the bare name, for ps; the file is supervise_path */
   char const *argv[3] = { "supervise", arg, 0 } ;
   childargs_t a = { .argv = argv, .fd = islog ? s->p[0] : s->p[1], .to = islog ? 0 : 1 } ;
-  /* the child's stack until it execs: ours is suspended meanwhile (CLONE_VFORK). Here rather
-     than in the bss, which supervise (the same file) would carry too. */
-  char stack[8192] __attribute__((aligned(16))) ;
   int pidfd = -1 ;
   pid_t pid ;
   memcpy(arg, s->name, nlen) ;
   if (islog) memcpy(arg + nlen, "/log", sizeof("/log")) ; else arg[nlen] = 0 ;
   vchild_errno = 0 ;
-  pid = clone(&child_main, stack + sizeof stack,
+  pid = clone(&child_main, childstack + CHILDSTACK,
               CLONE_VM | CLONE_VFORK | SIGCHLD | (autoreap ? CLONE_PIDFD : 0), &a, &pidfd) ;
   if (pid < 0)
   {

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -35,6 +36,31 @@ tain hardstop ;        /* after the KILL: give up waiting and leave */
 int killed = 0 ;
 
 void tain_inf (tain *t) { tain_add_g(t, &tain_infinite_relative) ; }
+
+/* iopause failed (ENOMEM, a seccomp policy, EINVAL from too many fds): never spin, which as
+   PID 1 would take a CPU for good and flood the log. Wait, doubling from 10 ms up to 1 s while
+   it lasts; warn at most once a minute. The wait is a nanosleep, not
+   another iopause (skalibs' deepsleepuntil), which could fail the same way and spin. */
+static unsigned int iofail_ms = 0 ;
+static tain iofail_warned ;
+
+static void iopause_failed (void)
+{
+  struct timespec ts ;
+  int e = errno ;
+  iofail_ms = !iofail_ms ? 10 : iofail_ms >= 500 ? 1000 : 2 * iofail_ms ;
+  tain_now_g() ;
+  if (!tain_future(&iofail_warned))
+  {
+    errno = e ;
+    strerr_warnwusys("iopause (backing off up to 1 second, warning again in a minute)") ;
+    tain_addsec_g(&iofail_warned, 60) ;
+  }
+  ts.tv_sec = iofail_ms / 1000 ;
+  ts.tv_nsec = (long)(iofail_ms % 1000) * 1000000L ;
+  nanosleep(&ts, 0) ;
+  tain_now_g() ;
+}
 
 /* ---------- control ---------- */
 
@@ -95,6 +121,7 @@ int main (int argc, char const *const *argv)
   if (argc && chdir(argv[0]) < 0) strerr_diefusys(111, "chdir to ", argv[0]) ;
 
   find_supervise() ;
+  spawn_init() ;
   ispid1 = getpid() == 1 ;
   /* not PID 1: adopt orphans anyway, so we reap and stop them the same way (tests, --init) */
   if (!ispid1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) strerr_warnwusys("become a child subreaper") ;
@@ -158,9 +185,10 @@ int main (int argc, char const *const *argv)
     r = iopause_g(x, n, &deadline) ;
     if (r < 0)
     {
-      strerr_warnwusys("iopause") ;
+      iopause_failed() ;
       continue ;
     }
+    iofail_ms = 0 ;
     if (x[0].revents & IOPAUSE_READ) handle_signals() ;
     if (x[1].revents & IOPAUSE_READ) handle_control(ctlfd) ;
     if (x[2].revents & IOPAUSE_READ) handle_pidfds() ;

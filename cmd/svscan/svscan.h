@@ -64,6 +64,7 @@ extern void start_all (void) ;
 
 /* spawn.c */
 extern void find_supervise (void) ;
+extern void spawn_init (void) ;
 extern pid_t spawn_supervise (svc_t *, int) ;
 extern void signal_supervise (svc_t *, int, int) ;
 
