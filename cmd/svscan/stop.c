@@ -179,27 +179,66 @@ void stop_begin (char const *why)
 }
 
 /* At the grace deadline: SIGKILL what is left of every process group, and any orphan. */
+/* The pid and process group of /proc/PID/stat, or 0. */
+static int stat_of (pid_t pid, pid_t *ppid, pid_t *pgrp)
+{
+  char name[PID_FMT] ;
+  char buf[512] ;
+  char *p ;
+  unsigned int a, b ;
+  size_t n ;
+  name[pid_fmt(name, pid)] = 0 ;
+  if (parent_of(name, buf, sizeof buf) < 0) return 0 ;
+  p = strrchr(buf, ')') ;
+  /* ") S ppid pgrp" */
+  n = uint_scan(p + 4, &a) ;
+  if (!n || p[4 + n] != ' ' || !uint_scan(p + 5 + n, &b)) return 0 ;
+  *ppid = (pid_t)a ; *pgrp = (pid_t)b ;
+  return 1 ;
+}
+
+/* At the grace deadline: SIGKILL the service (or logger) of entry s, and its process group.
+   Its pid comes from DIR/supervise/status, which whoever owns the service dir can write: a pid
+   there is only signalled when it is a child of the supervise we started for it, which our
+   pidfd (or our unreaped zombie) keeps ours; and its group only when it leads it. The process
+   itself is signalled through a pidfd taken before the check, so a pid freed meanwhile is not
+   hit. Its group number cannot be reused while it leads it. */
+static void kill_service (svc_t *s, int islog)
+{
+  tend_status_t st ;
+  size_t nlen = strlen(s->name) ;
+  char dir[nlen + sizeof("/log")] ;
+  pid_t sup = islog ? s->logpid : s->pid ;
+  pid_t pid, ppid, pgrp ;
+  int supfd = islog ? s->logpidfd : s->pidfd ;
+  int pfd ;
+  memcpy(dir, s->name, nlen) ;
+  if (islog) memcpy(dir + nlen, "/log", sizeof("/log")) ; else dir[nlen] = 0 ;
+  if (tend_status_read(dir, &st) <= 0 || !st.pid) return ;
+  pid = (pid_t)st.pid ;
+  pfd = sys_pidfd_open(pid) ;
+  if (pid <= 1 || (supfd >= 0 && sys_pidfd_signal(supfd, 0) < 0)
+   || !stat_of(pid, &ppid, &pgrp) || ppid != sup)
+  {
+    char fmt[PID_FMT] ;
+    if (pfd >= 0) fd_close(pfd) ;
+    if (pid > 1 && stat_of(pid, &ppid, &pgrp) == 0) return ;   /* gone already */
+    fmt[pid_fmt(fmt, pid)] = 0 ;
+    strerr_warnw("not sending SIGKILL to pid ", fmt, " named by ", dir, "/supervise/status: it is not a child of the supervise svscan started for it") ;
+    return ;
+  }
+  strerr_warnw("service ", dir, " still running at the grace deadline: sending SIGKILL") ;
+  if (pgrp == pid) kill(-pid, SIGKILL) ;
+  if (pfd >= 0) { sys_pidfd_signal(pfd, SIGKILL) ; fd_close(pfd) ; }
+  else kill(pid, SIGKILL) ;
+}
+
 void stop_kill (void)
 {
   for (unsigned int i = 0 ; i < tablen ; i++)
   {
-    svc_t *s = tab + i ;
-    for (int islog = 0 ; islog < 2 ; islog++)
-    {
-      tend_status_t st ;
-      size_t nlen = strlen(s->name) ;
-      char dir[nlen + sizeof("/log")] ;
-      if (islog && !s->haslog) continue ;
-      if (!(islog ? s->logpid : s->pid)) continue ;
-      memcpy(dir, s->name, nlen) ;
-      if (islog) memcpy(dir + nlen, "/log", sizeof("/log")) ; else dir[nlen] = 0 ;
-      if (tend_status_read(dir, &st) > 0 && st.pid)
-      {
-        strerr_warnw("service ", dir, " still running at the grace deadline: sending SIGKILL") ;
-        kill(-(pid_t)st.pid, SIGKILL) ;
-        kill((pid_t)st.pid, SIGKILL) ;
-      }
-    }
+    if (tab[i].pid) kill_service(tab + i, 0) ;
+    if (tab[i].logpid) kill_service(tab + i, 1) ;
   }
   killed = 1 ;
   term_orphans(SIGKILL) ;
