@@ -47,3 +47,30 @@ has_guarded_stack () {
   wait_for 5 has_pid "$SVDIR/b"
   has_guarded_stack "$SVSCAN_PID"
 }
+
+@test "svscan: SIGUSR1 and SIGUSR2 are trapped and ignored (they would kill it when not PID 1)" {
+  make_service a >/dev/null
+  start_svscan -t 0 "$SVDIR"
+  wait_for 5 has_pid "$SVDIR/a"
+  kill -USR1 "$SVSCAN_PID"
+  wait_for 5 grep -q "svscan: info: SIGUSR1 received: ignored" "$T/svscan.err"
+  kill -USR2 "$SVSCAN_PID"
+  wait_for 5 grep -q "svscan: info: SIGUSR2 received: ignored" "$T/svscan.err"
+  kill -0 "$SVSCAN_PID"
+  run svok "$SVDIR/a"
+  assert_success
+}
+
+@test "svscan: SIGQUIT stops the tree now: no grace period; exit 0" {
+  d=$(make_service stubborn 'trap "" TERM ; exec sleep 1000')
+  start_svscan -t 0 -g 60000 "$SVDIR"
+  wait_for 5 has_pid "$d"
+  t0=$(date +%s%N)
+  kill -QUIT "$SVSCAN_PID"
+  rc=0 ; wait "$SVSCAN_PID" || rc=$?
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  assert_equal "$rc" 0
+  [ "$ms" -lt 5000 ]
+  grep -q "SIGQUIT received: stopping the tree now, without the grace period" "$T/svscan.err"
+  grep -q "service stubborn still running at the grace deadline: sending SIGKILL" "$T/svscan.err"
+}

@@ -38,3 +38,23 @@ PY
   kill -0 "$stranger"
   grep -q "not sending SIGKILL to pid $stranger named by stubborn/supervise/status: it is not a child of the supervise svscan started for it" "$T/svscan.err"
 }
+
+@test "svscan: each of 100 orphans gets SIGTERM once at the stop (no cap of 64)" {
+  mkdir "$T/terms" "$T/ready"
+  # 100 orphans in sessions of their own (out of reach of the service's group signals), each
+  # counting the TERMs it gets, handed to svscan when the subshell that made them exits
+  d=$(make_service mk "( for i in \$(seq 1 100) ; do setsid sh -c 'trap \"echo t >> $T/terms/\$\$\" TERM ; : > $T/ready/\$\$ ; while : ; do sleep 0.2 & wait \$! ; done' & done ) ; exec sleep 1000")
+  # its supervise exits a second after the service, so the second pass of TERMs (after the last
+  # supervise exited) comes well after the first, not merged with it into one pending signal
+  printf '#!/bin/sh\nexec sleep 1\n' > "$d/finish" ; chmod +x "$d/finish"
+  start_svscan -t 0 -g 4000 "$SVDIR"
+  wait_for 5 has_pid "$d"
+  # every orphan has its trap set
+  wait_for 10 eval '[ "$(ls "$T/ready" | wc -l)" -ge 100 ]'
+  kill -TERM "$SVSCAN_PID"
+  # the pass at the start of the stop, then the one after the last supervise exited
+  wait_for 10 eval '[ "$(ls "$T/terms" | wc -l)" -ge 100 ]'
+  wait_for 15 dead "$SVSCAN_PID"
+  run cat "$T"/terms/*
+  assert_equal "${#lines[@]}" 100
+}

@@ -143,7 +143,7 @@ void raise_nofile (void)
     char a[UINT_FMT], b[UINT64_FMT] ;
     a[uint_fmt(a, 3 * logged + 3 * n + 16)] = 0 ;
     b[uint64_fmt(b, (uint64_t)rl.rlim_cur)] = 0 ;
-    strerr_warnw("the services present need up to ", a, " descriptors but the open-files limit is ", b, ": some will not start") ;
+    strerr_warnw("some services may not start at once: they need up to ", a, " descriptors and the open-files limit is ", b) ;
   }
 }
 

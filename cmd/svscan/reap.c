@@ -75,7 +75,7 @@ void autoreap_start (void)
    finds them. */
 void autoreap_stop (char const *name)
 {
-  strerr_warnwusys("watch the supervise of ", name, ": reaping with waitpid from now on") ;
+  strerr_warnwusys("watch the supervise of ", name, " (reaping with waitpid from now on)") ;
   sigchld_nocldwait(0) ;
   autoreap = 0 ;
 }

@@ -57,7 +57,7 @@ void scan (int startnew)
   DIR *d ;
   for (unsigned int i = 0 ; i < tablen ; i++) tab[i].seen = 0 ;
   d = opendir(".") ;
-  if (!d) { strerr_warnwusys("open the scan directory: retrying at the next scan") ; return ; }
+  if (!d) { strerr_warnwusys("open the scan directory (retrying at the next scan)") ; return ; }
   for (;;)
   {
     struct dirent *de ;
@@ -69,7 +69,7 @@ void scan (int startnew)
     {
       if (errno)
       {
-        strerr_warnwusys("read the scan directory: retrying at the next scan") ;
+        strerr_warnwusys("read the scan directory (retrying at the next scan)") ;
         /* do not prune on a partial read */
         for (i = 0 ; i < tablen ; i++) tab[i].seen = 1 ;
       }
@@ -114,7 +114,7 @@ void scan (int startnew)
       {
         char fmt[UINT_FMT] ;
         fmt[uint_fmt(fmt, tabmax)] = 0 ;
-        strerr_warnw("table full (", fmt, " services, raise it with -c): not starting ", de->d_name, " and any further new service") ;
+        strerr_warnw("not starting ", de->d_name, " and any further new service: table full (", fmt, " services, raise it with -c)") ;
         capwarned = 1 ;
       }
       continue ;
@@ -124,7 +124,7 @@ void scan (int startnew)
       memset(s, 0, sizeof *s) ;
       s->dev = st.st_dev ; s->ino = st.st_ino ;
       s->name = name_store(de->d_name) ;
-      if (!s->name) { strerr_warnw("name storage full: not starting ", de->d_name, " (raise -c)") ; continue ; }
+      if (!s->name) { strerr_warnw("not starting ", de->d_name, ": name storage full (raise -c)") ; continue ; }
       s->seen = 1 ;
       s->evfd = s->evwfd = -1 ;
       s->p[0] = s->p[1] = -1 ;

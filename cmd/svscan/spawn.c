@@ -125,7 +125,7 @@ pid_t spawn_supervise (svc_t *s, int islog)
   {
     if (pidfd >= 0) fd_close(pidfd) ;
     errno = vchild_errno ;
-    strerr_warnwusys("spawn ", supervise_path, " for ", arg, ": retrying in 1 second") ;
+    strerr_warnwusys("spawn ", supervise_path, " for ", arg, " (retrying in 1 second)") ;
     return 0 ;
   }
   if (autoreap)

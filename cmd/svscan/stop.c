@@ -17,10 +17,53 @@
 #include <sys/stat.h>
 #include <skalibs/selfpipe.h>
 #include <tend/status.h>
+#include <sys/mman.h>
 #include "svscan.h"
 
-static pid_t orphanterm[64] ;
-static unsigned int norphanterm = 0 ;
+/* Orphans that got SIGTERM already, one bit per possible pid: each gets it once however many
+   there are, at one test per orphan per pass (a list searched for every process in /proc made
+   a pass over 5,000 orphans quadratic, and a fixed list of 64 re-TERMed the others at every
+   pass). Mapped once at start-up; its pages cost memory only where pids are in use (512 KiB at
+   most, for Linux's largest pid_max). A pid above the pid_max read at start-up (raised since)
+   may get TERM again, with one warning. */
+static unsigned char *termed ;
+static size_t termedmax = 0 ;   /* pids below this have a bit */
+static int termedwarned = 0 ;
+
+void stop_init (void)
+{
+  char buf[32] ;
+  uint64_t pidmax = 4194304 ;   /* PID_MAX_LIMIT on 64-bit Linux */
+  int fd = open("/proc/sys/kernel/pid_max", O_RDONLY | O_CLOEXEC) ;
+  if (fd >= 0)
+  {
+    ssize_t r = read(fd, buf, sizeof buf - 1) ;
+    fd_close(fd) ;
+    if (r > 0) { uint64_t v ; buf[r] = 0 ; if (uint64_scan(buf, &v) && v && v <= 4194304) pidmax = v ; }
+  }
+  termed = mmap(0, (size_t)(pidmax + 7) / 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) ;
+  if (termed == MAP_FAILED) strerr_diefusys(111, "allocate the orphan table") ;
+  termedmax = (size_t)pidmax ;
+}
+
+/* whether pid got TERM; and remember that it does */
+static int orphan_termed (pid_t pid)
+{
+  size_t p = (size_t)pid ;
+  if (p >= termedmax) return 0 ;
+  return termed[p >> 3] & (1 << (p & 7)) ;
+}
+
+static void orphan_remember (pid_t pid)
+{
+  size_t p = (size_t)pid ;
+  if (p < termedmax) { termed[p >> 3] |= (unsigned char)(1 << (p & 7)) ; return ; }
+  if (!termedwarned)
+  {
+    strerr_warnw("pid_max was raised after svscan started: orphans with larger pids may get SIGTERM more than once") ;
+    termedwarned = 1 ;
+  }
+}
 
 /* ---------- control bytes to a supervise ---------- */
 
@@ -123,12 +166,7 @@ void term_orphans (int sig)
       if (i < tablen) continue ;
     }
     if (parent_of(de->d_name, buf, sizeof buf) != me) continue ;
-    if (sig == SIGTERM)
-    {
-      unsigned int j ;
-      for (j = 0 ; j < norphanterm ; j++) if (orphanterm[j] == pid) break ;
-      if (j < norphanterm) continue ;
-    }
+    if (sig == SIGTERM && orphan_termed(pid)) continue ;
     /* When the kernel reaps for us, an orphan that dies after we read its stat is gone at once
        and its pid may go to someone else: take a pidfd, which names one process for good, and
        ask again (whenever pidfds exist: also after autoreap_stop, where it costs nothing wrong).
@@ -149,11 +187,20 @@ void term_orphans (int sig)
       memcpy(comm, q ? q + 1 : "", cl) ; comm[cl] = 0 ;
       strerr_warnw("process ", de->d_name, " (", comm, ") outside supervision still running at the grace deadline: sending SIGKILL") ;
     }
-    if (sig == SIGTERM && norphanterm < sizeof orphanterm / sizeof *orphanterm) orphanterm[norphanterm++] = pid ;
+    if (sig == SIGTERM) orphan_remember(pid) ;
     if (pfd >= 0) { sys_pidfd_signal(pfd, sig) ; fd_close(pfd) ; }
     else kill(pid, sig) ;
   }
   dir_close(d) ;
+}
+
+/* SIGQUIT: stop now. The stop begins if it has not, and the grace deadline is now: what does
+   not exit at once is killed (services that ignore TERM, orphans, loggers still draining). */
+void stop_now (char const *why)
+{
+  if (!stopping) stop_begin(why) ;
+  else if (why) strerr_warni(why) ;
+  if (!killed) tain_copynow(&stopdeadline) ;
 }
 
 void stop_begin (char const *why)

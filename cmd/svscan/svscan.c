@@ -90,6 +90,11 @@ static void handle_signals (void)
       case SIGCHLD : reap() ; break ;
       case SIGTERM : stop_begin("SIGTERM received: stopping the tree") ; break ;
       case SIGINT : stop_begin("SIGINT received: stopping the tree") ; break ;
+      case SIGQUIT : stop_now("SIGQUIT received: stopping the tree now, without the grace period") ; break ;
+      /* trapped so that they do what they do as PID 1 (the kernel drops a signal PID 1 has no
+         handler for) also when svscan is not PID 1, where they would kill it */
+      case SIGUSR1 : strerr_warni("SIGUSR1 received: ignored") ; break ;
+      case SIGUSR2 : strerr_warni("SIGUSR2 received: ignored") ; break ;
       case SIGHUP :
       case SIGALRM : if (!stopping) { scan(1) ; start_all() ; } break ;
       default : break ;
@@ -122,6 +127,7 @@ int main (int argc, char const *const *argv)
 
   find_supervise() ;
   spawn_init() ;
+  stop_init() ;
   ispid1 = getpid() == 1 ;
   /* not PID 1: adopt orphans anyway, so we reap and stop them the same way (tests, --init) */
   if (!ispid1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) strerr_warnwusys("become a child subreaper") ;
@@ -142,7 +148,7 @@ int main (int argc, char const *const *argv)
   table_init() ;
 
   {
-    static int const sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGALRM, 0 } ;
+    static int const sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGALRM, SIGUSR1, SIGUSR2, 0 } ;
     sfd = tend_sig_selfpipe(sigs) ;
     if (sfd < 0) strerr_diefusys(111, "trap signals") ;
   }

@@ -87,7 +87,9 @@ extern void critical_check (svc_t *) ;
 /* stop.c */
 extern int sendctl (char const *, char const *, char const *) ;
 extern void term_orphans (int) ;
+extern void stop_init (void) ;
 extern void stop_begin (char const *) ;
+extern void stop_now (char const *) ;
 extern void stop_kill (void) ;
 extern void finish_and_exit (void) ;
 
