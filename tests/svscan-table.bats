@@ -7,7 +7,7 @@ setup () { tend_setup ; }
 teardown () { tend_teardown ; }
 
 start_svscan () {
-  svscan "$@" 2>>"$T/svscan.err" &
+  svscan "$@" >>"$T/svscan.out" 2>>"$T/svscan.err" &
   SVSCAN_PID=$!
   track_pid "$SVSCAN_PID"
 }
@@ -87,4 +87,23 @@ nfails_ge () { [ "$(nfails)" -ge "$1" ] ; }
   make_service c2 >/dev/null ; svscanctl -a "$SVDIR" ; wait_for 5 has_pid "$SVDIR/c2"
   run grep -c "web/log: not a directory" "$T/svscan.err"
   assert_output 1
+}
+
+@test "svscan: a log that is a symlink to another service: one warning saying why, no logger, output not piped" {
+  make_service other >/dev/null
+  d=$(make_service web 'echo to-svscan-stdout ; exec sleep 1000')
+  ln -s ../other "$d/log"
+  start_svscan -t 0 "$SVDIR"
+  wait_for 5 has_pid "$d"
+  wait_for 5 has_pid "$SVDIR/other"
+  # two more scans, each seen to be processed (it starts a new service)
+  make_service c1 >/dev/null ; svscanctl -a "$SVDIR" ; wait_for 5 has_pid "$SVDIR/c1"
+  make_service c2 >/dev/null ; svscanctl -a "$SVDIR" ; wait_for 5 has_pid "$SVDIR/c2"
+  run grep -c "^svscan: warning: not starting a logger for web, its output not piped: web/log is the service directory of other$" "$T/svscan.err"
+  assert_output 1
+  # no second supervise was ever tried on other's dir
+  run grep -c "supervise web/log" "$T/svscan.err"
+  assert_output 0
+  # the output went to svscan's own standard output, not into a pipe nobody reads
+  wait_for 5 grep -q to-svscan-stdout "$T/svscan.out"
 }

@@ -39,9 +39,37 @@ static int has_log (svc_t *s)
     warn = 2 ;
     if (s->logwarned != warn) strerr_warnw("ignoring ", fn, ": not a directory") ;
   }
-  else r = 1 ;
+  else
+  {
+    r = 1 ;
+    s->logdev = st.st_dev ; s->logino = st.st_ino ;
+    /* whether it is another service's dir is decided once the scan knows them all */
+    if (s->logwarned == 3) warn = 3 ;
+  }
   s->logwarned = warn ;
   return r ;
+}
+
+/* NAME/log that is the service dir of a service of the table (a symbolic link to another
+   service, or to NAME itself): its supervise is already running there, and a second one would
+   exit 100 at every start. Then NAME gets no logger and its output is not piped, and this is
+   said once, with the reason. */
+static void log_conflicts (void)
+{
+  for (unsigned int i = 0 ; i < tablen ; i++)
+  {
+    svc_t *s = tab + i ;
+    unsigned int j ;
+    if (!s->haslog) continue ;
+    for (j = 0 ; j < tablen ; j++) if (tab[j].dev == s->logdev && tab[j].ino == s->logino) break ;
+    if (j == tablen) { if (s->logwarned == 3) s->logwarned = 0 ; continue ; }
+    s->haslog = 0 ;
+    if (s->logwarned != 3)
+    {
+      strerr_warnw("not starting a logger for ", s->name, ", its output not piped: ", s->name, "/log is the service directory of ", tab[j].name) ;
+      s->logwarned = 3 ;
+    }
+  }
 }
 
 static int is_critical (char const *name)
@@ -136,6 +164,7 @@ void scan (int startnew)
     }
   }
   dir_close(d) ;
+  log_conflicts() ;
   if (tablen < tabmax) capwarned = 0 ;
   /* downwards: entry_free moves the last entry into the freed slot */
   for (unsigned int i = tablen ; i-- ;)

@@ -15,9 +15,11 @@ extern char **environ ;
 typedef struct svc_s svc_t ;
 struct svc_s
 {
-  /* 112 bytes (168 before): with -c 1000 the table is most of svscan's own memory */
+  /* 136 bytes: with -c 1000 the table is most of svscan's own memory */
   dev_t dev ;
   ino_t ino ;
+  dev_t logdev ;         /* NAME/log's, when haslog */
+  ino_t logino ;
   char *name ;           /* in the names arena */
   tend_tai64n_t spawned ; /* wall clock when its supervise was started: older status is stale */
   tain restart ;         /* earliest time to restart a dead supervise (throttle) */
@@ -34,7 +36,7 @@ struct svc_s
   uint8_t seen ;         /* present at the last scan */
   uint8_t gone ;         /* its dir disappeared: told to exit */
   uint8_t critical ;
-  uint8_t logwarned ;    /* what we last warned about NAME/log: 0 nothing */
+  uint8_t logwarned ;    /* what we last warned about NAME/log: 0 nothing, 1 stat, 2 not a dir, 3 a service */
 } ;
 
 /* svscan.c: options and the run state */
