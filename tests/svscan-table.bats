@@ -107,3 +107,21 @@ nfails_ge () { [ "$(nfails)" -ge "$1" ] ; }
   # the output went to svscan's own standard output, not into a pipe nobody reads
   wait_for 5 grep -q to-svscan-stdout "$T/svscan.out"
 }
+
+@test "svscan: a critical service renamed in the scan dir: its event FIFO still goes at the stop" {
+  d=$(make_service main)
+  touch "$d/critical"
+  start_svscan -t 0 "$SVDIR"
+  wait_for 5 has_pid "$d"
+  mv "$d" "$SVDIR/main2"
+  make_service c >/dev/null
+  svscanctl -a "$SVDIR"
+  wait_for 5 has_pid "$SVDIR/c"
+  run find "$SVDIR/main2/supervise/event" -name "tend-wait:$SVSCAN_PID:*" -type p
+  assert_equal "${#lines[@]}" 1
+  kill -TERM "$SVSCAN_PID"
+  rc=0 ; wait "$SVSCAN_PID" || rc=$?
+  assert_equal "$rc" 0
+  run find "$SVDIR/main2/supervise/event" -name "tend-wait:$SVSCAN_PID:*" -type p
+  assert_output ""
+}

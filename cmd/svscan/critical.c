@@ -17,9 +17,33 @@
 #include <tend/tai.h>
 #include <tend/status.h>
 #include <tend/event.h>
+#include <tend/wait.h>
+#include <limits.h>
 #include "svscan.h"
 
-/* ---------- critical services: how svscan learns they stopped for good ---------- */
+/* One waiter of lib/wait per watched service, in a pool sized like the table and mapped with
+   it (critical services are few: only the pages of the slots in use cost memory). The FIFO's
+   path is kept in its slot, so svscan never rebuilds a name lib/event chose. */
+#define FIFOLEN (NAME_MAX + 1 + TEND_EVENT_PATHEXTRA)
+static tend_waiter_t *waiters ;
+static char *fifos ;
+
+void critical_init (void *m)
+{
+  waiters = m ;
+  fifos = (char *)m + (size_t)tabmax * sizeof *waiters ;
+  for (unsigned int k = 0 ; k < tabmax ; k++) { waiters[k].fd = waiters[k].wfd = -1 ; waiters[k].dir = 0 ; }
+}
+
+size_t critical_poolsize (void)
+{
+  return (size_t)tabmax * (sizeof *waiters + FIFOLEN) ;
+}
+
+int critical_fd (svc_t const *s)
+{
+  return s->wi >= 0 ? waiters[s->wi].fd : -1 ;
+}
 
 /* Subscribe to NAME/supervise/event before supervise starts (svscan makes the dir), then read
    the status: a service that fails before we look is not missed. */
@@ -27,43 +51,57 @@ void critical_subscribe (svc_t *s)
 {
   size_t nlen = strlen(s->name) ;
   char dir[nlen + sizeof("/supervise/event")] ;
-  if (s->evfd >= 0) return ;
+  unsigned int k ;
+  if (s->wi >= 0) return ;
   memcpy(dir, s->name, nlen) ;
   memcpy(dir + nlen, "/supervise", sizeof("/supervise")) ;
   if (mkdir(dir, 0700) < 0 && errno != EEXIST) { strerr_warnwusys("mkdir ", dir) ; return ; }
   memcpy(dir + nlen, "/supervise/event", sizeof("/supervise/event")) ;
   if (mkdir(dir, 0700) < 0 && errno != EEXIST) { strerr_warnwusys("mkdir ", dir) ; return ; }
+  /* one slot per table entry at most: there is always a free one */
+  for (k = 0 ; k < tabmax ; k++) if (!waiters[k].dir) break ;
+  if (k == tabmax) return ;
+  waiters[k].dir = s->name ;
+  waiters[k].fifo = fifos + (size_t)k * FIFOLEN ;
+  if (!tend_wait_subscribe(waiters + k))
   {
-    char path[nlen + TEND_EVENT_PATHEXTRA] ;
-    char const *tail ;
-    s->evfd = tend_event_subscribe(s->name, path) ;
-    if (s->evfd < 0) { strerr_warnwusys("subscribe to the events of ", s->name) ; return ; }
-    s->evwfd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC) ;
-    tail = strrchr(path, ':') + 1 ;
-    if (!uint0_scan(tail, &s->evseq)) s->evseq = 0 ;
+    waiters[k].dir = 0 ;
+    strerr_warnwusys("subscribe to the events of ", s->name, " (looking again at the next start of its supervise)") ;
+    return ;
   }
+  s->wi = (int)k ;
 }
 
 void critical_unsubscribe (svc_t *s)
 {
-  if (s->evfd < 0) return ;
-  fd_close(s->evfd) ;
-  if (s->evwfd >= 0) fd_close(s->evwfd) ;
-  {
-    size_t nlen = strlen(s->name), n ;
-    char path[nlen + sizeof("/supervise/event/" TEND_EVENT_PREFIX) + PID_FMT + UINT_FMT + 1] ;
-    memcpy(path, s->name, nlen) ;
-    memcpy(path + nlen, "/supervise/event/" TEND_EVENT_PREFIX, sizeof("/supervise/event/" TEND_EVENT_PREFIX) - 1) ;
-    n = nlen + sizeof("/supervise/event/" TEND_EVENT_PREFIX) - 1 ;
-    n += pid_fmt(path + n, getpid()) ;
-    path[n++] = ':' ;
-    n += uint_fmt(path + n, s->evseq) ;
-    path[n] = 0 ;
-    unlink(path) ;
-  }
-  s->evfd = s->evwfd = -1 ;
+  tend_waiter_t *w ;
+  if (s->wi < 0) return ;
+  w = waiters + s->wi ;
+  tend_wait_unsubscribe(w) ;
+  w->dir = 0 ;
+  s->wi = -1 ;
 }
 
+/* The service dir was renamed inside the scan dir (s->name is the new name, oldlen the length
+   of the old one): our FIFO now lives under the new name. */
+void critical_renamed (svc_t *s, size_t oldlen)
+{
+  tend_waiter_t *w ;
+  size_t nlen = strlen(s->name), tail ;
+  if (s->wi < 0) return ;
+  w = waiters + s->wi ;
+  w->dir = s->name ;
+  tail = strlen(w->fifo + oldlen) + 1 ;
+  if (nlen + tail > FIFOLEN) return ;
+  memmove(w->fifo + nlen, w->fifo + oldlen, tail) ;
+  memcpy(w->fifo, s->name, nlen) ;
+}
+
+/* The arena was compacted: names moved. */
+void critical_names_moved (void)
+{
+  for (unsigned int i = 0 ; i < tablen ; i++) if (tab[i].wi >= 0) waiters[tab[i].wi].dir = tab[i].name ;
+}
 
 /* A critical service has stopped for good when supervise gave up on it (failed: finish said
    125, or max-restarts) or when it was run once ('o') and died. */

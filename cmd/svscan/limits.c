@@ -47,7 +47,7 @@ unsigned int fd_in_use (void)
   for (unsigned int i = 0 ; i < tablen ; i++)
   {
     svc_t const *s = tab + i ;
-    n += (s->p[0] >= 0) + (s->p[1] >= 0) + (s->pidfd >= 0) + (s->logpidfd >= 0) + (s->evfd >= 0) + (s->evwfd >= 0) ;
+    n += (s->p[0] >= 0) + (s->p[1] >= 0) + (s->pidfd >= 0) + (s->logpidfd >= 0) + 2 * (s->wi >= 0) ;
   }
   return n ;
 }

@@ -130,8 +130,9 @@ void scan (int startnew)
          watch keep reaching it (a second name for the same dir changes nothing) */
       if (strcmp(tab[i].name, de->d_name) && (stat(tab[i].name, &old) < 0 || old.st_dev != st.st_dev || old.st_ino != st.st_ino))
       {
+        size_t oldlen = strlen(tab[i].name) ;
         char *nn = name_store(de->d_name) ;
-        if (nn) tab[i].name = nn ;
+        if (nn) { tab[i].name = nn ; critical_renamed(tab + i, oldlen) ; }
       }
       continue ;
     }
@@ -154,7 +155,7 @@ void scan (int startnew)
       s->name = name_store(de->d_name) ;
       if (!s->name) { strerr_warnw("not starting ", de->d_name, ": name storage full (raise -c)") ; continue ; }
       s->seen = 1 ;
-      s->evfd = s->evwfd = -1 ;
+      s->wi = -1 ;
       s->p[0] = s->p[1] = -1 ;
       s->pidfd = s->logpidfd = -1 ;
       tain_copynow(&s->restart) ; tain_copynow(&s->logrestart) ;
@@ -227,7 +228,7 @@ void start_all (void)
       tain_addsec_g(&s->restart, 1) ;
       /* critical is a setting of the service dir: read again at every start of its supervise */
       s->critical = is_critical(s->name) ;
-      need = (s->haslog ? 2 * (s->p[0] < 0) : 0) + (autoreap ? 1 : 0) + (s->critical && s->evfd < 0 ? 2 : 0) ;
+      need = (s->haslog ? 2 * (s->p[0] < 0) : 0) + (autoreap ? 1 : 0) + (s->critical && s->wi < 0 ? 2 : 0) ;
       if (!fd_room(used, need)) continue ;
       if (s->haslog) { if (!pipe_make(s)) continue ; }
       /* log/ removed: this run writes where svscan's stdout goes; the old logger reads to

@@ -166,7 +166,7 @@ int main (int argc, char const *const *argv)
     /* sized by the services watched for criticality (usually none or one), not by the table:
        the stack under them is what every call in the loop touches */
     unsigned int nev = 0 ;
-    for (unsigned int i = 0 ; i < tablen ; i++) nev += tab[i].evfd >= 0 ;
+    for (unsigned int i = 0 ; i < tablen ; i++) nev += tab[i].wi >= 0 ;
     iopause_fd x[3 + nev] ;
     unsigned int n = 0, idx[nev + 1] ;
     tain deadline = nextscan ;
@@ -187,7 +187,7 @@ int main (int argc, char const *const *argv)
     /* -1 without pidfds: poll skips it */
     x[n].fd = epfd ; x[n].events = IOPAUSE_READ ; n++ ;
     for (unsigned int i = 0 ; i < tablen ; i++)
-      if (tab[i].evfd >= 0) { idx[n - 3] = i ; x[n].fd = tab[i].evfd ; x[n].events = IOPAUSE_READ ; n++ ; }
+      if (tab[i].wi >= 0) { idx[n - 3] = i ; x[n].fd = critical_fd(tab + i) ; x[n].events = IOPAUSE_READ ; n++ ; }
     r = iopause_g(x, n, &deadline) ;
     if (r < 0)
     {
@@ -202,8 +202,8 @@ int main (int argc, char const *const *argv)
     {
       unsigned int i = idx[j - 3] ;
       char buf[64] ;
-      if (!(x[j].revents & IOPAUSE_READ) || i >= tablen || tab[i].evfd != x[j].fd) continue ;
-      if (read(tab[i].evfd, buf, sizeof buf) > 0) critical_check(tab + i) ;
+      if (!(x[j].revents & IOPAUSE_READ) || i >= tablen || critical_fd(tab + i) != x[j].fd) continue ;
+      if (read(x[j].fd, buf, sizeof buf) > 0) critical_check(tab + i) ;
     }
     if (stopping)
     {

@@ -15,7 +15,7 @@ extern char **environ ;
 typedef struct svc_s svc_t ;
 struct svc_s
 {
-  /* 136 bytes: with -c 1000 the table is most of svscan's own memory */
+  /* 128 bytes: with -c 1000 the table is most of svscan's own memory */
   dev_t dev ;
   ino_t ino ;
   dev_t logdev ;         /* NAME/log's, when haslog */
@@ -29,9 +29,7 @@ struct svc_s
   int pidfd ;            /* supervise NAME's pidfd (when the kernel reaps for us), else -1 */
   int logpidfd ;
   int p[2] ;             /* NAME's stdout -> NAME/log's stdin; held by svscan; -1 when none */
-  int evfd ;             /* our event FIFO in NAME/supervise/event, critical services only */
-  int evwfd ;
-  unsigned int evseq ;   /* its name: TEND_EVENT_PREFIX, our pid, ':', this number */
+  int wi ;               /* its waiter in critical.c's pool (our event FIFO), or -1 */
   uint8_t haslog ;       /* NAME/log is a directory, at the last scan */
   uint8_t seen ;         /* present at the last scan */
   uint8_t gone ;         /* its dir disappeared: told to exit */
@@ -82,6 +80,11 @@ extern void reap (void) ;
 extern void handle_pidfds (void) ;
 
 /* critical.c */
+extern size_t critical_poolsize (void) ;
+extern void critical_init (void *) ;
+extern int critical_fd (svc_t const *) ;
+extern void critical_renamed (svc_t *, size_t) ;
+extern void critical_names_moved (void) ;
 extern void critical_subscribe (svc_t *) ;
 extern void critical_unsubscribe (svc_t *) ;
 extern void critical_check (svc_t *) ;

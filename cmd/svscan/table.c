@@ -42,6 +42,7 @@ char *name_store (char const *name)
       n += l ;
     }
     arenacur = !arenacur ;
+    critical_names_moved() ;
     arenalen = n ;
     if (arenalen + len > arenacap) return 0 ;
   }
@@ -76,10 +77,12 @@ void table_init (void)
   arenacap = (size_t)tabmax * 32 + NAME_MAX + 1  /* a name from readdir is at most NAME_MAX bytes */ ;
   {
     size_t tablen_bytes = ((size_t)tabmax * sizeof *tab + 63) & ~(size_t)63 ;
-    char *m = mmap(0, tablen_bytes + 2 * arenacap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) ;
+    size_t arenabytes = (2 * arenacap + 63) & ~(size_t)63 ;
+    char *m = mmap(0, tablen_bytes + arenabytes + critical_poolsize(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) ;
     if (m == MAP_FAILED) strerr_diefusys(111, "allocate the service table") ;
     tab = (svc_t *)m ;
     arena[0] = m + tablen_bytes ;
     arena[1] = arena[0] + arenacap ;
+    critical_init(m + tablen_bytes + arenabytes) ;
   }
 }
