@@ -32,7 +32,7 @@ has_guarded_stack () {
   local prevend="" prevperm="" range perm rest s e
   while read -r range perm rest ; do
     s=$((16#${range%-*})) ; e=$((16#${range#*-}))
-    if [ "$prevperm" = "---p" ] && [ "$prevend" = "$s" ] && [ "${perm:0:2}" = rw ] && [ $((e - s)) = 32768 ] ; then
+    if [[ $prevperm = ---p && $prevend = "$s" && ${perm:0:2} = rw && $((e - s)) = 32768 ]] ; then
       return 0
     fi
     prevend=$e ; prevperm=$perm

@@ -62,7 +62,8 @@ nfails_ge () { [ "$(nfails)" -ge "$1" ] ; }
   wait_for 5 has_pid "$SVDIR/c"
   # the service ends: its supervise exits (x), and svscan starts a new one without a rescan
   kill -KILL "$p"
-  wait_for 10 eval '[ -n "$(svpid "$SVDIR/a")" ] && [ "$(svpid "$SVDIR/a")" != "$p" ]'
+  newpid () { local q ; q=$(svpid "$SVDIR/a") ; [[ -n $q && $q != "$p" ]] ; }
+  wait_for 10 newpid
 }
 
 @test "svscan: a log/ added later gets its logger; the output switches at the next start of the service's supervise" {
