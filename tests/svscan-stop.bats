@@ -58,3 +58,23 @@ PY
   run cat "$T"/terms/*
   assert_equal "${#lines[@]}" 100
 }
+
+@test "svscan: at the stop it writes control bytes only to a FIFO: a regular file or symlink in its place is left alone" {
+  d=$(make_service web)
+  e=$(make_service other)
+  start_svscan -t 0 -g 5000 "$SVDIR"
+  wait_for 5 has_pid "$d"
+  wait_for 5 has_pid "$e"
+  printf 'ABCDEF' > "$T/victim"
+  rm "$d/supervise/control" ; printf 'ABCDEF' > "$d/supervise/control"
+  rm "$e/supervise/control" ; ln -s "$T/victim" "$e/supervise/control"
+  pd=$(svpid "$d") ; pe=$(svpid "$e")
+  kill -TERM "$SVSCAN_PID"
+  rc=0 ; wait "$SVSCAN_PID" || rc=$?
+  assert_equal "$rc" 0
+  assert_equal "$(cat "$d/supervise/control")" ABCDEF
+  assert_equal "$(cat "$T/victim")" ABCDEF
+  # both were stopped by signal instead
+  dead "$pd"
+  dead "$pe"
+}

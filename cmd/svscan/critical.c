@@ -114,7 +114,10 @@ void critical_check (svc_t *s)
   if (!(st.flags & TEND_STATUS_F_HASDIED)) return ;
   /* a status file left by an earlier run of the tree says nothing about this one */
   if (st.stamp.sec < s->spawned.sec || (st.stamp.sec == s->spawned.sec && st.stamp.nano < s->spawned.nano)) return ;
-  if (st.state == TEND_STATE_FAILED) ;
+  /* failed for good: the state, or the flag (supervise may publish it beside another state);
+     what counts as a failure (a death supervise caused on request does not) is supervise's
+     to decide, through these two and want */
+  if (st.state == TEND_STATE_FAILED || st.flags & TEND_STATUS_F_FAILED) ;
   else if ((st.state == TEND_STATE_DOWN || st.state == TEND_STATE_BACKOFF) && st.want == 0) ;
   else return ;
   code = WIFSIGNALED((int)st.lastwstat) ? 128 + WTERMSIG((int)st.lastwstat) : WEXITSTATUS((int)st.lastwstat) ;

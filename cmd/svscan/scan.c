@@ -177,8 +177,7 @@ void scan (int startnew)
          the service is gone and the pipe is closed (see child_gone) */
       s->gone = 1 ;
       critical_unsubscribe(s) ;
-      if (s->pid && !sendctl(s->name, "", "dx")) signal_supervise(s, 0, SIGTERM) ;
-      if (s->logpid && !sendctl(s->name, "/log", "x")) signal_supervise(s, 1, SIGHUP) ;
+      service_bring_down(s) ;
       /* no supervise writes into the pipe: the logger must see end-of-file now */
       if (!s->pid && s->p[1] >= 0) { fd_close(s->p[1]) ; s->p[1] = -1 ; }
     }

@@ -67,18 +67,38 @@ static void orphan_remember (pid_t pid)
 
 /* ---------- control bytes to a supervise ---------- */
 
-int sendctl (char const *name, char const *suffix, char const *bytes)
+/* Every control byte svscan writes to a supervise goes through here: one function, to be
+   replaced by lib/control's when it lands. It must never hang svscan (PID 1): the open and the
+   write are non-blocking (no reader: ENXIO; a full FIFO: EAGAIN), and only a FIFO is written
+   to, never what a symbolic link or a regular file put in its place by the owner of the
+   service dir would name (svscan may run as root). 0 when the bytes could not be written: the
+   caller falls back to a signal. */
+static int control_write (char const *name, char const *suffix, char const *bytes)
 {
-  size_t nlen = strlen(name), slen = strlen(suffix) ;
+  size_t nlen = strlen(name), slen = strlen(suffix), blen = strlen(bytes) ;
   char fn[nlen + slen + sizeof("/supervise/control")] ;
+  struct stat st ;
   int fd ;
   memcpy(fn, name, nlen) ; memcpy(fn + nlen, suffix, slen) ;
   memcpy(fn + nlen + slen, "/supervise/control", sizeof("/supervise/control")) ;
-  fd = open(fn, O_WRONLY | O_NONBLOCK | O_CLOEXEC) ;
+  fd = open(fn, O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC) ;
   if (fd < 0) return 0 ;
-  if (write(fd, bytes, strlen(bytes)) < 0) { fd_close(fd) ; return 0 ; }
+  if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode) || write(fd, bytes, blen) != (ssize_t)blen)
+  {
+    fd_close(fd) ;
+    return 0 ;
+  }
   fd_close(fd) ;
   return 1 ;
+}
+
+/* Bring down the supervise processes of an entry (its dir is gone, or the tree stops): the
+   service gets d then x, its logger x alone (it ends on end-of-file); by signal when the
+   control FIFO cannot be written (supervise treats SIGTERM as dx, SIGHUP as x). */
+void service_bring_down (svc_t *s)
+{
+  if (s->pid && !control_write(s->name, "", "dx")) signal_supervise(s, 0, SIGTERM) ;
+  if (s->logpid && !control_write(s->name, "/log", "x")) signal_supervise(s, 1, SIGHUP) ;
 }
 
 /* ---------- stopping ---------- */
@@ -214,8 +234,7 @@ void stop_begin (char const *why)
   {
     svc_t *s = tab + i ;
     critical_unsubscribe(s) ;
-    if (s->pid && !sendctl(s->name, "", "dx")) signal_supervise(s, 0, SIGTERM) ;
-    if (s->logpid && !sendctl(s->name, "/log", "x")) signal_supervise(s, 1, SIGHUP) ;
+    service_bring_down(s) ;
     /* a service without a running supervise: its logger must see end-of-file now */
     if (!s->pid && s->p[1] >= 0) { fd_close(s->p[1]) ; s->p[1] = -1 ; }
   }

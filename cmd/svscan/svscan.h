@@ -90,7 +90,7 @@ extern void critical_unsubscribe (svc_t *) ;
 extern void critical_check (svc_t *) ;
 
 /* stop.c */
-extern int sendctl (char const *, char const *, char const *) ;
+extern void service_bring_down (svc_t *) ;
 extern void term_orphans (int) ;
 extern void stop_init (void) ;
 extern void stop_begin (char const *) ;
