@@ -68,6 +68,7 @@ static void handle_control (int fd)
 {
   char buf[64] ;
   ssize_t r = read(fd, buf, sizeof buf) ;
+  if (r < 0 && errno != EAGAIN && errno != EINTR) strerr_warnwusys("read " CTLDIR "/control") ;
   for (ssize_t i = 0 ; i < r ; i++)
     switch (buf[i])
     {
