@@ -25,8 +25,15 @@ nwarn () { grep -c "svscan: warning" "$T/svscan.err" ; }
   prlimit --nofile=64 svscan -t 0 "$SVDIR" 2>>"$T/svscan.err" &
   SVSCAN_PID=$! ; track_pid "$SVSCAN_PID"
   wait_for 10 nstarted_ge 5
-  # let it run into the limit for a while: it keeps retrying what it could not start
-  sleep 3
+  wait_for 10 grep -q "unable to start the supervise processes of" "$T/svscan.err"
+  # it keeps retrying what it could not start, every second, for 3 seconds; the loop is woken
+  # in between too (SIGUSR1 is ignored, with a line), which must not restart the warning
+  for i in $(seq 1 30) ; do kill -USR1 "$SVSCAN_PID" ; sleep 0.1 ; done
+  wait_for 5 eval '[ "$(grep -c "SIGUSR1 received" "$T/svscan.err")" -ge 10 ]'
+  run grep -c "unable to start the supervise processes of" "$T/svscan.err"
+  assert_output 1
+  run grep -c "descriptors are free again" "$T/svscan.err"
+  assert_output 0
   mkdir "$T/old"
   mv "$SVDIR"/s* "$T/old/"
   make_service new >/dev/null

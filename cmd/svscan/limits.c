@@ -23,7 +23,6 @@
 static unsigned int fdbase = 16 ;
 static uint64_t fdlimit = UINT64_MAX ;
 static tain fdwarned ;       /* when the shortage was last warned about */
-static int fdshort = 0 ;     /* services held back by the shortage, this pass */
 
 static unsigned int count_open (void)
 {
@@ -56,28 +55,32 @@ unsigned int fd_in_use (void)
    a control write, the stop's /proc walk and a clone with its pidfd take at once. Without it,
    a tree of logged services can spend every descriptor on pipes and pidfds, and svscan can no
    longer open its directory to see that services were removed. */
-int fd_room (unsigned int used, unsigned int need)
+int fd_room (svc_t *s, unsigned int used, unsigned int need)
 {
   if ((uint64_t)used + need + SVSCAN_FDRESERVE <= fdlimit) return 1 ;
-  fdshort++ ;
+  s->fdheld = 1 ;
   return 0 ;
 }
 
 /* A pipe or a clone failed for want of descriptors (the count was off, or another process's
    fds are counted against the system's table): held back like fd_room's refusals, without a
    warning of its own per service and second. */
-int fd_failed (int e)
+int fd_failed (svc_t *s, int e)
 {
   if (e != EMFILE && e != ENFILE) return 0 ;
-  fdshort++ ;
+  s->fdheld = 1 ;
   return 1 ;
 }
 
 /* At the end of each start_all pass: one warning when services are held back, then at most
-   one a minute while it lasts, and one line when it ends. */
+   one a minute while it lasts, and one line when it ends. A service stays held back from the
+   refusal to its next start (or its removal), so passes where no start was due change
+   nothing. */
 void fd_report (void)
 {
   static int wasshort = 0 ;
+  unsigned int fdshort = 0 ;
+  for (unsigned int i = 0 ; i < tablen ; i++) fdshort += !tab[i].gone && tab[i].fdheld ;
   if (!fdshort)
   {
     if (wasshort) strerr_warni("descriptors are free again: every service is started") ;
@@ -87,13 +90,12 @@ void fd_report (void)
   if (!wasshort || !tain_future(&fdwarned))
   {
     char a[UINT_FMT], b[UINT64_FMT] ;
-    a[uint_fmt(a, (unsigned int)fdshort)] = 0 ;
+    a[uint_fmt(a, fdshort)] = 0 ;
     b[uint64_fmt(b, fdlimit)] = 0 ;
-    strerr_warnw("unable to start ", a, " supervise processes (retrying every second, warning again in a minute): too few descriptors left under the open-files limit of ", b) ;
+    strerr_warnw("unable to start the supervise processes of ", a, " services (retrying every second, warning again in a minute): too few descriptors left under the open-files limit of ", b) ;
     tain_addsec_g(&fdwarned, 60) ;
   }
   wasshort = 1 ;
-  fdshort = 0 ;
 }
 
 struct rlimit child_nofile ;

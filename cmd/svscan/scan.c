@@ -196,7 +196,7 @@ static int pipe_make (svc_t *s)
   {
     int e = errno ;
     s->p[0] = s->p[1] = -1 ;
-    if (!fd_failed(e)) { errno = e ; strerr_warnwusys("create a pipe for ", s->name, " (retrying in 1 second)") ; }
+    if (!fd_failed(s, e)) { errno = e ; strerr_warnwusys("create a pipe for ", s->name, " (retrying in 1 second)") ; }
     return 0 ;
   }
   return 1 ;
@@ -217,9 +217,10 @@ void start_all (void)
       /* its pipe, if not made yet, and the pidfd that comes with the clone */
       unsigned int need = 2 * (s->p[0] < 0) + (autoreap ? 1 : 0) ;
       tain_addsec_g(&s->logrestart, 1) ;
-      if (!fd_room(used, need) || !pipe_make(s)) continue ;
+      if (!fd_room(s, used, need) || !pipe_make(s)) continue ;
       used += need ;
       s->logpid = spawn_supervise(s, 1) ;
+      if (s->logpid && s->pid) s->fdheld = 0 ;
     }
     if (!s->pid && !tain_future(&s->restart))
     {
@@ -228,7 +229,7 @@ void start_all (void)
       /* critical is a setting of the service dir: read again at every start of its supervise */
       s->critical = is_critical(s->name) ;
       need = (s->haslog ? 2 * (s->p[0] < 0) : 0) + (autoreap ? 1 : 0) + (s->critical && s->wi < 0 ? 2 : 0) ;
-      if (!fd_room(used, need)) continue ;
+      if (!fd_room(s, used, need)) continue ;
       if (s->haslog) { if (!pipe_make(s)) continue ; }
       /* log/ removed: this run writes where svscan's stdout goes; the old logger reads to
          end-of-file and is not restarted */
@@ -238,6 +239,7 @@ void start_all (void)
       else critical_unsubscribe(s) ;
       tend_tai64n_now(&s->spawned) ;
       s->pid = spawn_supervise(s, 0) ;
+      if (s->pid && (s->logpid || !s->haslog)) s->fdheld = 0 ;
       if (s->critical) critical_check(s) ;
     }
   }

@@ -116,7 +116,7 @@ pid_t spawn_supervise (svc_t *s, int islog)
               CLONE_VM | CLONE_VFORK | SIGCHLD | (autoreap ? CLONE_PIDFD : 0), &a, &pidfd) ;
   if (pid < 0)
   {
-    if (!fd_failed(errno)) strerr_warnwusys("fork for ", arg, " (retrying in 1 second)") ;
+    if (!fd_failed(s, errno)) strerr_warnwusys("fork for ", arg, " (retrying in 1 second)") ;
     return 0 ;
   }
   /* the child has exec'd or exited by now; an exited one is gone already (the kernel reaped

@@ -34,6 +34,7 @@ struct svc_s
   uint8_t seen ;         /* present at the last scan */
   uint8_t gone ;         /* its dir disappeared: told to exit */
   uint8_t critical ;
+  uint8_t fdheld ;       /* not started for want of descriptors, since the last refusal */
   uint8_t logwarned ;    /* what we last warned about NAME/log: 0 nothing, 1 stat, 2 not a dir, 3 a service */
 } ;
 
@@ -104,8 +105,8 @@ extern void raise_nofile (void) ;
 extern struct rlimit child_nofile ;  /* the open-files limit svscan was started with */
 extern int child_nofile_set ;        /* and svscan raised its own above it */
 extern unsigned int fd_in_use (void) ;
-extern int fd_room (unsigned int, unsigned int) ;
-extern int fd_failed (int) ;
+extern int fd_room (svc_t *, unsigned int, unsigned int) ;
+extern int fd_failed (svc_t *, int) ;
 extern void fd_report (void) ;
 
 #endif
