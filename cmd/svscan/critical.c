@@ -32,7 +32,8 @@ void critical_init (void *m)
 {
   waiters = m ;
   fifos = (char *)m + (size_t)tabmax * sizeof *waiters ;
-  for (unsigned int k = 0 ; k < tabmax ; k++) { waiters[k].fd = waiters[k].wfd = -1 ; waiters[k].dir = 0 ; }
+  /* a slot is free while its dir is 0: the mapping's zero pages are free slots already, and
+     writing -1 into every fd here would make the whole pool cost memory */
 }
 
 size_t critical_poolsize (void)
