@@ -67,6 +67,7 @@ has_guarded_stack () {
   wait_for 5 has_pid "$d"
   t0=$(date +%s%N)
   kill -QUIT "$SVSCAN_PID"
+  wait_for 10 dead "$SVSCAN_PID"
   rc=0 ; wait "$SVSCAN_PID" || rc=$?
   ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   assert_equal "$rc" 0

@@ -70,6 +70,7 @@ PY
   rm "$e/supervise/control" ; ln -s "$T/victim" "$e/supervise/control"
   pd=$(svpid "$d") ; pe=$(svpid "$e")
   kill -TERM "$SVSCAN_PID"
+  wait_for 15 dead "$SVSCAN_PID"
   rc=0 ; wait "$SVSCAN_PID" || rc=$?
   assert_equal "$rc" 0
   assert_equal "$(cat "$d/supervise/control")" ABCDEF
@@ -77,4 +78,32 @@ PY
   # both were stopped by signal instead
   dead "$pd"
   dead "$pe"
+}
+
+@test "svscan: a critical service whose status carries the failed flag (whatever its state) stopped for good" {
+  d=$(make_service main)
+  touch "$d/critical"
+  start_svscan -t 0 "$SVDIR"
+  wait_for 5 has_pid "$d"
+  fifo=$(find "$d/supervise/event" -name "tend-wait:$SVSCAN_PID:*" -type p)
+  [ -n "$fifo" ]
+  # what a supervise may publish for a service it gave up on: state down, want up, the flags
+  # failed and has-died, last exit 7 (offsets of lib/include/tend/status.h, big-endian)
+  python3 - "$d/supervise/status" <<'PY'
+import os, struct, sys
+f = sys.argv[1]
+b = bytearray(open(f, 'rb').read())
+b[17] = ord('u') ; b[19] = 0 ; b[21] = 0
+flags = struct.unpack('>H', bytes(b[22:24]))[0] | 0x0002 | 0x0020
+b[22:24] = struct.pack('>H', flags)
+b[36:40] = struct.pack('>I', 7 << 8)
+open(f + '.new', 'wb').write(b)
+os.rename(f + '.new', f)
+PY
+  # the event that makes svscan look again
+  printf D > "$fifo"
+  wait_for 10 dead "$SVSCAN_PID"
+  rc=0 ; wait "$SVSCAN_PID" || rc=$?
+  assert_equal "$rc" 7
+  grep -q "critical service main stopped for good (exit code 7): stopping the tree" "$T/svscan.err"
 }

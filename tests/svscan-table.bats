@@ -121,6 +121,7 @@ nfails_ge () { [ "$(nfails)" -ge "$1" ] ; }
   run find "$SVDIR/main2/supervise/event" -name "tend-wait:$SVSCAN_PID:*" -type p
   assert_equal "${#lines[@]}" 1
   kill -TERM "$SVSCAN_PID"
+  wait_for 15 dead "$SVSCAN_PID"
   rc=0 ; wait "$SVSCAN_PID" || rc=$?
   assert_equal "$rc" 0
   run find "$SVDIR/main2/supervise/event" -name "tend-wait:$SVSCAN_PID:*" -type p
