@@ -91,6 +91,29 @@ static int stillthere (tend_waiter_t const *w)
   return stat(w->fifo, &st) == 0 && st.st_dev == w->dev && st.st_ino == w->ino ;
 }
 
+/* For a daemon that watches events in its own loop (svscan's critical watch): the subscription
+   alone, and its end. */
+int tend_wait_subscribe (tend_waiter_t *w)
+{
+  subscribe(w) ;
+  if (w->fd < 0) return 0 ;
+  /* without our own writer the FIFO reads end-of-file whenever supervise has it closed, and
+     a loop polling it would spin */
+  if (w->wfd < 0)
+  {
+    int e = errno ;
+    unsubscribe(w) ;
+    errno = e ;
+    return 0 ;
+  }
+  return 1 ;
+}
+
+void tend_wait_unsubscribe (tend_waiter_t *w)
+{
+  unsubscribe(w) ;
+}
+
 void tend_wait_prepare (tend_waiter_t *w, unsigned int n)
 {
   for (unsigned int i = 0 ; i < n ; i++)

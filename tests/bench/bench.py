@@ -718,6 +718,65 @@ class Bench:
             self.errors.append("M7/%s: %s (log: %s)" % (init, res["error"], self.keep_log(d)))
         return res
 
+    def m7live(self):
+        """M7live: N orphans still alive when they are handed to PID 1, then all exiting at once
+        (tests/helpers/liveorphans): from their release to the last one reaped. Self-contained:
+        its own runner, beside M7's."""
+        n = 1000 if self.q else 5000
+        helper = os.path.join(os.path.dirname(self.helper), "liveorphans")
+        inits = ["tini", "s6"]
+        if self.have_svscan and os.path.exists(helper):
+            inits = ["tend"] + inits
+        else:
+            self.why("M7live", "tend", "svscan or tests/helpers/liveorphans not built")
+        for rep in range(self.reps()):
+            for init in self.order(inits, rep):
+                log("bench: M7live rep %d %s" % (rep + 1, init))
+                self.nrun += 1
+                d = os.path.join(self.tmp, "M7live-%s-%d" % (init, self.nrun))
+                os.makedirs(d)
+                out = os.path.join(d, "out")
+                env = {"PATH": SYSPATH, "BENCH_TAG": self.tag, "HOME": d}
+                cmd = [helper, str(n), out]
+                if init == "tini":
+                    argv = ["/usr/bin/tini", "--"] + cmd
+                else:
+                    scan = os.path.join(d, "scan")
+                    os.makedirs(os.path.join(scan, "z"))
+                    write(os.path.join(scan, "z", "run"), "#!/bin/sh\n[ -e %s ] && exec sleep 100000\nexec %s\n"
+                          % (out, " ".join(cmd)), 0o755)
+                    argv = {"tend": [os.path.join(self.tb, "svscan"), "-t", "0", scan],
+                            "s6": ["/usr/bin/s6-svscan", scan]}[init]
+                logf = open(os.path.join(d, "log"), "wb")
+                p = subprocess.Popen(["unshare", "--pid", "--fork", "--mount-proc"] + argv, env=env,
+                                     stdin=subprocess.DEVNULL, stdout=logf, stderr=logf)
+                deadline = time.monotonic() + 90
+                while not os.path.exists(out) and time.monotonic() < deadline and p.poll() is None:
+                    time.sleep(0.01)
+                res = {"error": "no result (init exited %s)" % p.poll()}
+                if os.path.exists(out):
+                    with open(out) as f:
+                        t = f.read().strip()
+                    res = int(t) / 1000 if t.isdigit() else {"error": "orphans not reaped in 60 s (" + t + ")"}
+                if p.poll() is None:
+                    try:
+                        with open("/proc/%d/task/%d/children" % (p.pid, p.pid)) as f:
+                            for c in f.read().split():
+                                os.kill(int(c), signal.SIGKILL)
+                    except OSError:
+                        pass
+                    try:
+                        p.wait(timeout=10)
+                    except subprocess.TimeoutExpired:
+                        p.kill()
+                        p.wait()
+                logf.close()
+                self.check_host("M7live/" + init)
+                if isinstance(res, dict):
+                    log("bench: FAIL: M7live/%s: %s" % (init, res["error"]))
+                    self.errors.append("M7live/%s: %s (log: %s)" % (init, res["error"], self.keep_log(d)))
+                self.add("M7live", init, res)
+
     def m5(self):
         script = os.path.join(HERE, "svlog.sh")
         self.m5_text = None
@@ -793,7 +852,7 @@ class Bench:
         getattr(self, name)()
         self.timing.append("%s %.0f s" % (name, time.monotonic() - t))
 
-    def run(self, groups=("m9", "m1_m3_m8", "m4", "m10", "scanners", "m7", "m5")):
+    def run(self, groups=("m9", "m1_m3_m8", "m4", "m10", "scanners", "m7", "m7live", "m5")):
         t0 = time.monotonic()
         self.timing = []
         for g in groups:
@@ -821,6 +880,8 @@ FIGS = [
     ("M6", "M6 orderly stop of 100 services", "ms", "lower", SUPERVISORS, ""),
     ("M7", "M7 reaping orphaned zombies as PID 1", "ms", "lower",
      ["tend", "tini", "dumb-init", "s6", "daemontools", "runit", "supervisord"], ""),
+    ("M7live", "M7live 5,000 live orphans (1,000 with --quick) handed to PID 1, then exiting at once",
+     "ms", "lower", ["tend", "tini", "s6"], "≤ tini"),
     ("M8starts", "M8 crash loop: starts in the window", "starts", "", SUPERVISORS, ""),
     ("M8cpu", "M8 crash loop: supervisor CPU in the window", "ms", "lower", SUPERVISORS, ""),
     ("M10", "M10 readiness wake-up (newline to waiter exit)", "ms", "lower",

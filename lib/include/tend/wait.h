@@ -30,6 +30,11 @@ struct tend_waiter_s
 extern int tend_wait_satisfied (tend_status_t const *, char state, uint32_t pid0) ;
 /* 1 if state is one of u U d D r */
 extern int tend_wait_validstate (char) ;
+/* The subscription alone (w->dir and w->fifo filled), for a caller with its own event loop:
+   w->fd is then readable on each event. 0 with errno when it fails. */
+extern int tend_wait_subscribe (tend_waiter_t *) ;
+/* closes both fds and removes the FIFO */
+extern void tend_wait_unsubscribe (tend_waiter_t *) ;
 /* Subscribes first, then reads the status: no change between the two can be missed. */
 extern void tend_wait_prepare (tend_waiter_t *, unsigned int n) ;
 /* Waits until all (any=0) or one (any=1) reach state, or deadline (NULL: none).

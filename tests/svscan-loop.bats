@@ -1,0 +1,77 @@
+#!/usr/bin/env bats
+# svscan's event loop: errors of its blocking point, the signals it traps.
+
+load helpers/common
+
+setup () { tend_setup ; }
+teardown () { tend_teardown ; }
+
+start_svscan () {
+  svscan "$@" 2>>"$T/svscan.err" &
+  SVSCAN_PID=$!
+  track_pid "$SVSCAN_PID"
+}
+
+@test "svscan: when iopause fails for good it backs off instead of spinning, and warns once a minute" {
+  pollfail svscan -t 0 "$SVDIR" 2>>"$T/svscan.err" &
+  SVSCAN_PID=$! ; track_pid "$SVSCAN_PID"
+  wait_for 5 grep -q "unable to iopause" "$T/svscan.err"
+  t0=$(cpu_ticks "$SVSCAN_PID")
+  # the window the CPU time is measured over
+  sleep 2
+  t1=$(cpu_ticks "$SVSCAN_PID")
+  # a spinning loop takes the 200 ticks of 2 s; backing off to 1 s takes next to nothing
+  [ $((t1 - t0)) -le 20 ]
+  run grep -c "unable to iopause" "$T/svscan.err"
+  assert_output 1
+  assert_equal "$(grep "unable to iopause" "$T/svscan.err")" "svscan: warning: unable to iopause (backing off up to 1 second, warning again in a minute): Cannot allocate memory"
+}
+
+# a PROT_NONE page right below a 32 KiB read-write mapping, in PID's maps
+has_guarded_stack () {
+  local prevend="" prevperm="" range perm rest s e
+  while read -r range perm rest ; do
+    s=$((16#${range%-*})) ; e=$((16#${range#*-}))
+    if [[ $prevperm = ---p && $prevend = "$s" && ${perm:0:2} = rw && $((e - s)) = 32768 ]] ; then
+      return 0
+    fi
+    prevend=$e ; prevperm=$perm
+  done < "/proc/$1/maps"
+  return 1
+}
+
+@test "svscan: supervise is cloned onto a stack with a guard page, mapped once" {
+  make_service a >/dev/null ; make_service b >/dev/null
+  start_svscan -t 0 "$SVDIR"
+  wait_for 5 has_pid "$SVDIR/a"
+  wait_for 5 has_pid "$SVDIR/b"
+  has_guarded_stack "$SVSCAN_PID"
+}
+
+@test "svscan: SIGUSR1 and SIGUSR2 are trapped and ignored (they would kill it when not PID 1)" {
+  make_service a >/dev/null
+  start_svscan -t 0 "$SVDIR"
+  wait_for 5 has_pid "$SVDIR/a"
+  kill -USR1 "$SVSCAN_PID"
+  wait_for 5 grep -q "svscan: info: SIGUSR1 received: ignored" "$T/svscan.err"
+  kill -USR2 "$SVSCAN_PID"
+  wait_for 5 grep -q "svscan: info: SIGUSR2 received: ignored" "$T/svscan.err"
+  kill -0 "$SVSCAN_PID"
+  run svok "$SVDIR/a"
+  assert_success
+}
+
+@test "svscan: SIGQUIT stops the tree now: no grace period; exit 0" {
+  d=$(make_service stubborn 'trap "" TERM ; exec sleep 1000')
+  start_svscan -t 0 -g 60000 "$SVDIR"
+  wait_for 5 has_pid "$d"
+  t0=$(date +%s%N)
+  kill -QUIT "$SVSCAN_PID"
+  wait_for 10 dead "$SVSCAN_PID"
+  rc=0 ; wait "$SVSCAN_PID" || rc=$?
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  assert_equal "$rc" 0
+  [ "$ms" -lt 5000 ]
+  grep -q "SIGQUIT received: stopping the tree now, without the grace period" "$T/svscan.err"
+  grep -q "service stubborn still running at the grace deadline: sending SIGKILL" "$T/svscan.err"
+}
