@@ -90,6 +90,23 @@ $(BUILD)/gen/build/tend-paths.h $(BUILD)/gen/inst/tend-paths.h: FORCE
 	@printf '#define TEND_SUPERVISE_PATH "%s"\n' '$(if $(findstring /inst/,$@),$(SUPERVISE_INST),$(SUPERVISE_BUILD))' > $@.new
 	@if cmp -s $@.new $@ ; then rm -f $@.new ; else mv -f $@.new $@ ; fi
 
+# The release's name and version come from package/info only: lib/usage compiles them in
+# (--version, svstat -j) from a header rewritten only when they change; tests/man.bats checks
+# the man pages' .TH lines against the same file.
+PKG_NAME := $(shell sed -n 's/^name=//p' package/info)
+PKG_VERSION := $(shell sed -n 's/^version=//p' package/info)
+
+$(BUILD)/gen/version/tend-version.h: FORCE
+	$(if $(and $(PKG_NAME),$(PKG_VERSION)),,$(error package/info needs name= and version= lines))
+	@mkdir -p $(@D)
+	@printf '#define TEND_NAME "%s"\n#define TEND_VERSION "%s"\n' '$(PKG_NAME)' '$(PKG_VERSION)' > $@.new
+	@if cmp -s $@.new $@ ; then rm -f $@.new ; else mv -f $@.new $@ ; fi
+
+$(BUILD)/obj/lib/usage/%.o: lib/usage/%.c $(CONFIG) $(BUILD)/gen/version/tend-version.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) -I$(BUILD)/gen/version $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
 $(BUILD)/obj/cmd/svscan/%.o: cmd/svscan/%.c $(CONFIG) $(BUILD)/gen/build/tend-paths.h
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")

@@ -10,8 +10,11 @@
 #include <skalibs/djbunix.h>
 #include <skalibs/allreadwrite.h>
 #include <tend/exec.h>
+#include <tend/usage.h>
 
 #define USAGE "envdir dir prog..."
+#define HELP \
+"set environment variables from the files of dir, then exec prog\n"
 
 /* Appends to sa the first line of the file (everything when it has no newline);
    returns the number of bytes the file had up to there, or -1 with errno. */
@@ -45,6 +48,7 @@ int main (int argc, char const *const *argv)
   int dfd ;
   DIR *dir ;
   PROG = "envdir" ;
+  tend_usage_first(argc, argv, USAGE, HELP) ;
   /* daemontools' envdir exits 111, not 100, on a usage error; scripts may rely on it */
   if (argc < 3) strerr_dieusage(111, USAGE) ;
   dlen = strlen(argv[1]) ;

@@ -38,9 +38,15 @@
 #include <tend/event.h>
 #include <tend/sig.h>
 #include <tend/exec.h>
+#include <tend/usage.h>
 #include "tend-paths.h"   /* TEND_SUPERVISE_PATH, written by the Makefile */
 
 #define USAGE "svscan [ -t rescan-seconds ] [ -c max ] [ -g grace-ms ] [ dir ]"
+#define HELP \
+"start and keep a supervise for every service directory of dir (default: the current directory)\n" \
+"  -t SECS  rescan every SECS seconds; 0: only at start-up and on demand (default 5)\n" \
+"  -c MAX   at most MAX services, 1 to 100000 (default 1000)\n" \
+"  -g MS    MS milliseconds from the start of the stop to SIGKILL, 0 to 3600000 (default 5000)\n"
 #define CTLDIR ".svscan"
 #define NAMEMAX 255   /* NAME_MAX on Linux: no limit below the system's own */
 
@@ -890,6 +896,7 @@ int main (int argc, char const *const *argv)
   subgetopt l = SUBGETOPT_ZERO ;
   int sfd, ctlfd, lockfd ;
   PROG = "svscan" ;
+  tend_usage_first(argc, argv, USAGE, HELP) ;
   for (;;)
   {
     int opt = subgetopt_r(argc, argv, "t:c:g:", &l) ;

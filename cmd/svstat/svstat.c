@@ -19,8 +19,14 @@
 #include <tend/status.h>
 #include <tend/svok.h>
 #include <tend/svpath.h>
+#include <tend/usage.h>
 
-#define USAGE "svstat [ -l | -j | -c ] service..."
+#define USAGE "svstat [ -l | -j | -c ] [ service... ]"
+#define HELP \
+"print the status of each service, or of every service of the scan directory\n" \
+"  -l  long format: state, readiness, last exit, restarts\n" \
+"  -j  JSON, one object per line\n" \
+"  -c  health check: print only what is unhealthy; exit 1 if anything is\n"
 
 enum mode_e { MODE_DEFAULT, MODE_LONG, MODE_JSON, MODE_CHECK } ;
 
@@ -307,6 +313,7 @@ int main (int argc, char const *const *argv)
   unsigned int n = 0 ;
   int errors = 0, unhealthy = 0 ;
   PROG = "svstat" ;
+  tend_usage_first(argc, argv, USAGE, HELP) ;
   for (;;)
   {
     int opt = subgetopt_r(argc, argv, "ljc", &l) ;
