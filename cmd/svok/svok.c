@@ -10,7 +10,7 @@
 
 #define USAGE "svok service"
 #define HELP \
-"exit 0 if a supervisor is running on service, 1 if not\n"
+"exit 0 if a supervisor is running on service, 100 if not\n"
 
 int main (int argc, char const *const *argv)
 {
