@@ -226,3 +226,14 @@ assert sorted(int(r[1], 16) for r in flags) == hflags, (flags, hflags)
 for r in flags: assert int(r[1], 16) == 1 << int(r[0]), r
 EOF_PY
 }
+
+@test "docs: make demo's script runs to the end, and shows svstat's listing" {
+  TMPDIR=$T run timeout 60 sh "$_tend_root/doc/examples/demo.sh" "$TEND_BIN"
+  assert_success
+  assert_line --index 0 --partial "== starting "
+  assert_line "\$ svstat"
+  assert_line --regexp '^web: up \(pid [0-9]+\) [0-9]+ seconds$'
+  assert_line "supervisor exited"
+  assert_line "web: supervise not running"
+  assert_line --index -1 "== done"
+}
