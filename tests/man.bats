@@ -101,3 +101,23 @@ section () { awk -v s=".SH $2" '$0 == s { on = 1 ; next } /^\.SH / { on = 0 } on
   run find "$dest" -type f
   assert_output "$dest/usr/local/bin/other"
 }
+
+@test "man: every svlog directive of svlog --help has its entry in svlog(8)'s OPTIONS" {
+  svlog --help > "$T/help"
+  section "$_tend_root/doc/svlog.8" OPTIONS | sed 's/\\-/-/g' > "$T/options"
+  python3 - "$T/help" "$T/options" <<'EOF_PY'
+import re, sys
+help = open(sys.argv[1]).read().split("script directives")[1].splitlines()[1:]
+opts = open(sys.argv[2]).read().splitlines()
+n = 0
+for line in help:
+    m = re.match(r"  (\S+)\s", line)
+    if not m or m.group(1).startswith("--"): continue
+    # the literal part: what comes before the placeholder in capitals (sSIZE -> s, ./DIR -> ./)
+    lit = re.match(r"(.[^A-Z]*)", m.group(1)).group(1)
+    entry = re.compile(r"^\.(B|BI|IB) " + re.escape(lit) + r"( |$|[a-z])")
+    assert any(entry.match(o) for o in opts), "svlog(8) has no entry for the directive %r" % m.group(1)
+    n += 1
+assert n >= 17, n
+EOF_PY
+}
