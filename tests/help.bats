@@ -119,3 +119,18 @@ while : ; do sleep 0.05 ; done")
   assert_output ""
   wait_for 5 grep -q hup "$T/got"
 }
+
+@test "help: --help lists every option letter the program's parser takes (its subgetopt string)" {
+  n=0
+  for p in $(progs) ; do
+    opts=$(grep -ho 'subgetopt_r(argc, argv, "[^"]*"' "$_tend_root"/cmd/"$p"/*.c | sed 's/.*"\(.*\)"/\1/' | tr -d ':')
+    [ -n "$opts" ] || continue
+    "$p" --help > "$T/help"
+    for ((i = 0 ; i < ${#opts} ; i++)) ; do
+      l=${opts:i:1}
+      grep -qE "^  -$l( |\$)" "$T/help" || fail "$p: -$l is parsed but not in its --help"
+    done
+    n=$((n + 1))
+  done
+  [ "$n" -ge 9 ]
+}
