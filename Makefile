@@ -1,5 +1,5 @@
 # Makefile for tend: generic, finds every cmd/*/ by itself (never edited for a new program).
-# make [all] | check | demo | install | clean | distclean | bench
+# make [all] | check | demo | install | uninstall | lint-man | clean | distclean | bench
 #   SANITIZE=1  build into build/san with ASan+UBSan (dynamic libc) and test that build
 #   STATIC=1    build fully static programs into build/static (what a container image ships)
 #   WERROR=1    warnings are errors (CI)
@@ -54,7 +54,7 @@ TESTOBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(TESTSRC))
 MANPAGES := $(wildcard doc/*.[18])
 BATS_FILES := $(sort $(wildcard tests/*.bats tests/compat/*.bats tests/integration/*.bats tests/container/*.bats))
 
-.PHONY: FORCE all check demo install clean distclean bench deps-build deps-test
+.PHONY: FORCE all check demo install uninstall lint-man clean distclean bench deps-build deps-test
 .DELETE_ON_ERROR:
 # The test helpers' objects are made only through the pattern rule, so make would take them
 # for intermediate files, delete them after linking, and relink every helper on the next run.
@@ -89,6 +89,23 @@ $(BUILD)/gen/build/tend-paths.h $(BUILD)/gen/inst/tend-paths.h: FORCE
 	@mkdir -p $(@D)
 	@printf '#define TEND_SUPERVISE_PATH "%s"\n' '$(if $(findstring /inst/,$@),$(SUPERVISE_INST),$(SUPERVISE_BUILD))' > $@.new
 	@if cmp -s $@.new $@ ; then rm -f $@.new ; else mv -f $@.new $@ ; fi
+
+# The release's name and version come from package/info only: lib/usage compiles them in
+# (--version, svstat -j) from a header rewritten only when they change; tests/man.bats checks
+# the man pages' .TH lines against the same file.
+PKG_NAME := $(shell sed -n 's/^name=//p' package/info)
+PKG_VERSION := $(shell sed -n 's/^version=//p' package/info)
+
+$(BUILD)/gen/version/tend-version.h: FORCE
+	$(if $(and $(PKG_NAME),$(PKG_VERSION)),,$(error package/info needs name= and version= lines))
+	@mkdir -p $(@D)
+	@printf '#define TEND_NAME "%s"\n#define TEND_VERSION "%s"\n' '$(PKG_NAME)' '$(PKG_VERSION)' > $@.new
+	@if cmp -s $@.new $@ ; then rm -f $@.new ; else mv -f $@.new $@ ; fi
+
+$(BUILD)/obj/lib/usage/%.o: lib/usage/%.c $(CONFIG) $(BUILD)/gen/version/tend-version.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) -I$(BUILD)/gen/version $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/obj/cmd/svscan/%.o: cmd/svscan/%.c $(CONFIG) $(BUILD)/gen/build/tend-paths.h
 	@mkdir -p $(@D)
@@ -138,6 +155,15 @@ install: all $(BUILD)/inst/svscan
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man8
 	install -m 0755 $(filter-out $(BUILD)/bin/svscan,$(BINS)) $(BUILD)/inst/svscan $(DESTDIR)$(bindir)/
 	$(if $(MANPAGES),install -m 0644 $(MANPAGES) $(DESTDIR)$(mandir)/man8/)
+
+# What install put, and only that: the programs and pages of this tree (directories stay, they
+# may hold other packages' files).
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(bindir)/,$(PROGS)) $(addprefix $(DESTDIR)$(mandir)/man8/,$(notdir $(MANPAGES)))
+
+# The pages as mandoc reads them (tests/man.bats runs the same check in make check).
+lint-man:
+	mandoc -T lint -W warning $(MANPAGES)
 
 clean:
 	rm -rf build $(filter-out build build/%,$(BUILD))

@@ -2,6 +2,7 @@
 # svstat: daemontools' exact line, -l, -j, -c; errors never print nonsense.
 
 load helpers/common
+bats_require_minimum_version 1.5.0
 
 setup () { tend_setup ; }
 teardown () { tend_teardown ; }
@@ -111,8 +112,9 @@ import json, sys
 lines = sys.stdin.read().splitlines()
 assert len(lines) == 2
 a = json.loads(lines[0]); b = json.loads(lines[1])
-for k in ("service","path","supervised","format","up","pid","seconds","state","want","normally_up","paused","got_term","finishing","ready","ready_seconds","last_exit_code","last_signal","restarts","restart_in_ms","failed","exec_failed","critical","exiting"):
-    assert k in a, k
+keys = ("service","path","supervised","format","up","pid","seconds","state","want","normally_up","paused","got_term","finishing","ready","ready_seconds","last_exit_code","last_signal","last_signal_name","restarts","restart_in_ms","failed","exec_failed","critical","exiting","tend_version")
+# in this order: new keys go at the end
+assert tuple(a.keys()) == keys, list(a.keys())
 assert a["up"] is True and a["state"] == "ready" and a["format"] == "tend" and isinstance(a["pid"], int)
 assert b["error"].startswith("unable to open supervise/ok")
 '
@@ -212,7 +214,7 @@ fake_alive () {
   assert_output "$d: unable to read supervise/status: not a regular file"
   run timeout 10 svstat -j "$d"
   assert_failure 111
-  assert_output "{\"service\":\"$d\",\"path\":\"$d\",\"error\":\"unable to read supervise/status: not a regular file\"}"
+  assert_output "{\"service\":\"$d\",\"path\":\"$d\",\"error\":\"unable to read supervise/status: not a regular file\",\"tend_version\":\"$(sed -n "s/^version=//p" "$_tend_root/package/info")\"}"
   exec 8<&-
 }
 
@@ -241,4 +243,103 @@ assert a["service"].endswith("/" + want), repr(a["service"])
 assert a["supervised"] is True
 assert b["path"].endswith("/no" + want), repr(b["path"])
 '
+}
+
+# The scan directory of the listing tests: a, b (with b/log), c (down file, never supervised),
+# a dot-name and a plain file (neither is a service), made in an order that is not name order.
+listing_tree () {
+  c=$(make_service c) ; touch "$c/down"
+  b=$(make_service b) ; bl=$(make_service b/log)
+  a=$(make_service a)
+  make_service .hidden >/dev/null
+  : > "$SVDIR/zfile"
+  start_supervise "$a"
+  start_supervise "$b"
+  start_supervise "$bl"
+  wait_for 5 is_ready "$a"
+  wait_for 5 is_ready "$b"
+  wait_for 5 is_ready "$bl"
+}
+
+@test "svstat: with no service named, every service of the scan directory, in name order, NAME/log under its parent" {
+  listing_tree
+  run --separate-stderr svstat
+  assert_failure 111
+  assert_equal "${#lines[@]}" 4
+  assert_line --index 0 --regexp '^a: up \(pid [0-9]+\) [0-9]+ seconds$'
+  assert_line --index 1 --regexp '^b: up \(pid [0-9]+\) [0-9]+ seconds$'
+  assert_line --index 2 --regexp '^b/log: up \(pid [0-9]+\) [0-9]+ seconds$'
+  # never supervised: no supervise/ok, as svstat c says it
+  assert_line --index 3 'c: unable to open supervise/ok: No such file or directory'
+  # every service readable: 0; -l lists the same services
+  mkdir -p "$c/supervise" ; mkfifo "$c/supervise/ok"
+  run --separate-stderr svstat -l
+  assert_success
+  assert_equal "${#lines[@]}" 4
+  assert_line --index 2 --regexp '^b/log: up .*, state ready, ready [0-9]+ seconds, restarts 0$'
+  assert_line --index 3 'c: supervise not running'
+}
+
+@test "svstat -j: with no service named, one JSON object per service, with tend's version" {
+  listing_tree
+  run --separate-stderr svstat -j
+  assert_failure 111
+  v=$(sed -n 's/^version=//p' "$_tend_root/package/info")
+  echo "$output" | python3 -c '
+import json, sys
+objs = [json.loads(l) for l in sys.stdin.read().splitlines()]
+assert [o["service"] for o in objs] == ["a", "b", "b/log", "c"], objs
+assert all(o["tend_version"] == sys.argv[1] for o in objs), objs
+assert objs[2]["up"] is True and objs[2]["path"].endswith("/b/log")
+assert objs[3]["error"].startswith("unable to open supervise/ok")
+' "$v"
+}
+
+# run svstat on a pseudo-terminal (util-linux script): the output is what a person sees
+svstat_tty () { script -qec "svstat $*" /dev/null | tr -d '\r' ; }
+
+@test "svstat: with no service named, on a terminal, an aligned table" {
+  listing_tree
+  svc -d -wD "$b"
+  svstat_tty > "$T/table"
+  cat "$T/table"
+  run cat "$T/table"
+  assert_equal "${#lines[@]}" 5
+  assert_line --index 0 --regexp '^NAME +STATE +PID +UPTIME +READY +RESTARTS +LAST EXIT +NOTES$'
+  assert_line --index 1 --regexp '^a +ready +[0-9]+ +[0-9]+s +yes +0 +-$'
+  assert_line --index 2 --regexp '^b +down +- +- +- +1 +signal TERM +normally up$'
+  assert_line --index 3 --regexp '^b/log +ready +[0-9]+ +[0-9]+s +yes +0 +-$'
+  assert_line --index 4 --regexp '^c +error +- +- +- +- +- +unable to open supervise/ok: No such file or directory$'
+  # aligned: every cell starts where its heading does
+  python3 - "$T/table" <<'EOF_PY'
+import sys
+rows = open(sys.argv[1]).read().splitlines()
+head = rows[0]
+starts = [head.index(h) for h in ("STATE", "PID", "UPTIME", "READY", "RESTARTS", "LAST EXIT", "NOTES")]
+for r in rows[1:]:
+    for s in starts:
+        if s >= len(r): continue
+        assert r[s - 1] == " " and r[s] != " ", (r, s)
+    assert r == r.rstrip(), "trailing blanks: %r" % r
+EOF_PY
+}
+
+@test "svstat: named services on a terminal keep daemontools' line; -j and -c never make a table" {
+  listing_tree
+  run svstat_tty "$a"
+  assert_output --regexp "^$a: up \(pid [0-9]+\) [0-9]+ seconds$"
+  run svstat_tty -j
+  assert_line --index 0 --regexp '^\{"service":"a",'
+  run svstat_tty -c
+  assert_output "c: unable to open supervise/ok: No such file or directory"
+}
+
+@test "svstat: an empty scan directory lists nothing, says so on stderr, exit 0; a missing one is 111" {
+  run --separate-stderr svstat
+  assert_success
+  assert_output ""
+  assert_equal "$stderr" "svstat: warning: no service in the scan directory $SVDIR"
+  SVDIR=$T/nothere run --separate-stderr svstat
+  assert_failure 111
+  assert_regex "$stderr" "^svstat: fatal: unable to open the scan directory $T/nothere: No such file or directory$"
 }

@@ -10,8 +10,11 @@
 #include <skalibs/djbunix.h>
 #include <tend/envdir.h>
 #include <tend/exec.h>
+#include <tend/usage.h>
 
 #define USAGE "envdir dir prog..."
+#define HELP \
+"set environment variables from the files of dir, then exec prog\n"
 
 int main (int argc, char const *const *argv)
 {
@@ -20,6 +23,7 @@ int main (int argc, char const *const *argv)
   int dfd ;
   DIR *dir ;
   PROG = "envdir" ;
+  tend_usage_first(argc, argv, USAGE, HELP) ;
   /* daemontools' envdir exits 111, not 100, on a usage error; scripts may rely on it */
   if (argc < 3) strerr_dieusage(111, USAGE) ;
   dfd = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC) ;

@@ -7,8 +7,12 @@
 #include <skalibs/types.h>
 #include <tend/pwfile.h>
 #include <tend/exec.h>
+#include <tend/usage.h>
 
 #define USAGE "envuidgid [ -s ] account prog..."
+#define HELP \
+"set UID, GID and GIDLIST to account's ids, then exec prog\n" \
+"  -s  put only the primary group in GIDLIST\n"
 
 int main (int argc, char const *const *argv)
 {
@@ -20,6 +24,7 @@ int main (int argc, char const *const *argv)
   size_t n ;
   int single = 0 ;
   PROG = "envuidgid" ;
+  tend_usage_first(argc, argv, USAGE, HELP) ;
   for (;;)
   {
     int opt = subgetopt_r(argc, argv, "s", &l) ;

@@ -8,14 +8,22 @@
 #include <skalibs/sgetopt.h>
 #include <skalibs/djbunix.h>
 #include <tend/exec.h>
+#include <tend/usage.h>
 
 #define USAGE "setlock [ -nNxX ] file prog..."
+#define HELP \
+"take a lock on file, then exec prog holding it\n" \
+"  -N  wait until the lock is free (the default)\n" \
+"  -n  do not wait: fail at once if the lock is held\n" \
+"  -X  if file cannot be opened or locked, say so and exit 111 (the default)\n" \
+"  -x  if file cannot be opened or locked, exit 0 silently without running prog\n"
 
 int main (int argc, char const *const *argv)
 {
   subgetopt l = SUBGETOPT_ZERO ;
   int nb = 0, quiet = 0, fd ;
   PROG = "setlock" ;
+  tend_usage_first(argc, argv, USAGE, HELP) ;
   for (;;)
   {
     int opt = subgetopt_r(argc, argv, "nNxX", &l) ;

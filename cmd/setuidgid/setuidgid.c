@@ -7,8 +7,12 @@
 #include <skalibs/setgroups.h>
 #include <tend/pwfile.h>
 #include <tend/exec.h>
+#include <tend/usage.h>
 
 #define USAGE "setuidgid [ -s ] account prog..."
+#define HELP \
+"run prog as account: its uid, gid and supplementary groups\n" \
+"  -s  single group: the primary group is the only group, as daemontools' setuidgid\n"
 
 int main (int argc, char const *const *argv)
 {
@@ -16,6 +20,7 @@ int main (int argc, char const *const *argv)
   subgetopt l = SUBGETOPT_ZERO ;
   int single = 0 ;
   PROG = "setuidgid" ;
+  tend_usage_first(argc, argv, USAGE, HELP) ;
   for (;;)
   {
     int opt = subgetopt_r(argc, argv, "s", &l) ;

@@ -5,8 +5,22 @@
 #include <skalibs/strerr.h>
 #include <skalibs/sgetopt.h>
 #include <tend/exec.h>
+#include <tend/usage.h>
 
 #define USAGE "softlimit [-a allbytes] [-c corebytes] [-d databytes] [-f filebytes] [-l lockbytes] [-m membytes] [-o openfiles] [-p processes] [-r residentbytes] [-s stackbytes] [-t cpusecs] prog..."
+#define HELP \
+"set soft resource limits, then exec prog\n" \
+"  -a BYTES  address space (RLIMIT_AS)\n" \
+"  -c BYTES  core file size (RLIMIT_CORE)\n" \
+"  -d BYTES  data segment (RLIMIT_DATA)\n" \
+"  -f BYTES  file size (RLIMIT_FSIZE)\n" \
+"  -l BYTES  locked memory (RLIMIT_MEMLOCK)\n" \
+"  -m BYTES  data, stack, locked memory and address space at once\n" \
+"  -o N      open files (RLIMIT_NOFILE)\n" \
+"  -p N      processes of the user (RLIMIT_NPROC)\n" \
+"  -r BYTES  resident set size (RLIMIT_RSS)\n" \
+"  -s BYTES  stack (RLIMIT_STACK)\n" \
+"  -t SECS   CPU time (RLIMIT_CPU)\n"
 
 /* The soft limit of one resource: "=" raises it to the hard limit, a number sets it,
    clipped to the hard limit as daemontools does (only root could go above it). */
@@ -37,6 +51,7 @@ int main (int argc, char const *const *argv)
 {
   subgetopt l = SUBGETOPT_ZERO ;
   PROG = "softlimit" ;
+  tend_usage_first(argc, argv, USAGE, HELP) ;
   for (;;)
   {
     int opt = subgetopt_r(argc, argv, "a:c:d:f:l:m:o:p:r:s:t:", &l) ;

@@ -27,10 +27,13 @@
 #include <tend/event.h>
 #include <tend/envdir.h>
 #include <tend/sig.h>
+#include <tend/usage.h>
 #include "settings.h"
 #include "privdir.h"
 
 #define USAGE "supervise dir"
+#define HELP \
+"run dir/run and keep it running; controlled through dir/supervise/control\n"
 
 extern char **environ ;
 
@@ -966,6 +969,7 @@ int main (int argc, char const *const *argv)
   int okfd, lockfd, sfd ;
   size_t namelen ;
   PROG = "supervise" ;
+  tend_usage_first(argc, argv, USAGE, HELP) ;
   if (argc != 2 || !argv[1][0]) strerr_dieusage(100, USAGE) ;
   namelen = strlen(argv[1]) ;
   while (namelen > 1 && argv[1][namelen-1] == '/') namelen-- ;

@@ -13,8 +13,30 @@
 #include <tend/control.h>
 #include <tend/svpath.h>
 #include <tend/wait.h>
+#include <tend/usage.h>
 
 #define USAGE "svc [ -udopchaitkq12rUDx ] [ -w u|U|d|D|r [ -T ms ] ] service..."
+#define HELP \
+"control supervised services; with -w, wait for the result\n" \
+"  -u        up: want up; start the service if it is down\n" \
+"  -d        down: want down; send the down-signal (TERM), then CONT\n" \
+"  -o        once: start it if it is down; do not restart it when it dies\n" \
+"  -p        pause: send STOP\n" \
+"  -c        continue: send CONT\n" \
+"  -h        send HUP\n" \
+"  -a        send ALRM\n" \
+"  -i        send INT\n" \
+"  -t        send TERM\n" \
+"  -k        send KILL\n" \
+"  -q        send QUIT\n" \
+"  -1        send USR1\n" \
+"  -2        send USR2\n" \
+"  -r        restart: send the down-signal; it comes back at once, without backoff\n" \
+"  -U        like -u, and remove ./down (the choice survives a supervisor restart)\n" \
+"  -D        like -d, and create ./down\n" \
+"  -x        exit: the supervisor exits once the service is down\n" \
+"  -w STATE  wait until every service is u (up), U (ready), d (down), D (down, finish done) or r (restarted)\n" \
+"  -T MS     with -w: give up after MS milliseconds (exit 1)\n"
 #define LETTERS "udopchaitkq12rUDx"
 
 /* 1 if the bytes were written, 0 (warned) otherwise */
@@ -42,6 +64,7 @@ int main (int argc, char const *const *argv)
   int hastimeout = 0 ;
   int bad = 0 ;
   PROG = "svc" ;
+  tend_usage_first(argc, argv, USAGE, HELP) ;
   for (;;)
   {
     int opt = subgetopt_r(argc, argv, "udopchaitkq12rUDxw:T:", &l) ;

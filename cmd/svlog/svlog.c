@@ -21,9 +21,30 @@
 #include <skalibs/selfpipe.h>
 #include <skalibs/djbunix.h>
 #include <tend/tai.h>
+#include <tend/usage.h>
 #include "svlog.h"
 
 #define USAGE "svlog script..."
+#define HELP \
+"read lines on stdin, select them, stamp them, write them to log directories and descriptors\n" \
+"script directives (see svlog(8)):\n" \
+"  t           first directive only: a TAI64N label on each line\n" \
+"  T           an RFC 3339 UTC time on each line\n" \
+"  +PATTERN    select the lines that match PATTERN (* is a wildcard)\n" \
+"  -PATTERN    deselect the lines that match PATTERN\n" \
+"  ~+REGEX     select the lines a POSIX extended regex matches\n" \
+"  ~-REGEX     deselect the lines a POSIX extended regex matches\n" \
+"  e           selected lines to stderr (their first 200 bytes)\n" \
+"  =FILE       each selected line overwrites FILE (1001 bytes)\n" \
+"  sSIZE       maximum size of current, for the directories that follow\n" \
+"  nNUM        number of log files kept, for the directories that follow\n" \
+"  SBYTES      cap on the archives' total size, for the directories that follow\n" \
+"  !PROCESSOR  processor run at rotation, for the directories that follow\n" \
+"  pPREFIX     PREFIX and a space after the stamp, for the outputs that follow\n" \
+"  lLEN        split lines longer than LEN bytes\n" \
+"  ./DIR       a log directory (or /DIR)\n" \
+"  1           selected lines to stdout\n" \
+"  2           selected lines to stderr\n"
 
 enum act_e { ACT_PLUS, ACT_MINUS, ACT_REPLUS, ACT_REMINUS, ACT_ALERT, ACT_STATUS, ACT_OUTPUT } ;
 
@@ -810,6 +831,7 @@ int main (int argc, char const *const *argv)
   unsigned int xout[2 * 64] ;
   int sfd ;
   PROG = "svlog" ;
+  tend_usage_first(argc, argv, USAGE, HELP) ;
   if (argc < 1) strerr_dieusage(100, USAGE) ;
   argc-- ; argv++ ;
   umask(022) ;

@@ -6,14 +6,18 @@
 #include <skalibs/stralloc.h>
 #include <tend/svok.h>
 #include <tend/svpath.h>
+#include <tend/usage.h>
 
 #define USAGE "svok service"
+#define HELP \
+"exit 0 if a supervisor is running on service, 100 if not\n"
 
 int main (int argc, char const *const *argv)
 {
   stralloc sa = STRALLOC_ZERO ;
   int r ;
   PROG = "svok" ;
+  tend_usage_first(argc, argv, USAGE, HELP) ;
   /* daemontools' svok ignores extra arguments; so do we */
   if (argc < 2 || !argv[1][0]) strerr_dieusage(100, USAGE) ;
   if (argv[1][0] == '-' && argv[1][1]) strerr_dieusage(100, USAGE) ;

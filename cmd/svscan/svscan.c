@@ -21,9 +21,15 @@
 #include <skalibs/selfpipe.h>
 #include <skalibs/djbunix.h>
 #include <tend/sig.h>
+#include <tend/usage.h>
 #include "svscan.h"
 
 #define USAGE "svscan [ -t rescan-seconds ] [ -c max ] [ -g grace-ms ] [ dir ]"
+#define HELP \
+"start and keep a supervise for every service directory of dir (default: the current directory)\n" \
+"  -t SECS  rescan every SECS seconds; 0: only at start-up and on demand (default 5)\n" \
+"  -c MAX   at most MAX services, 1 to 100000 (default 1000)\n" \
+"  -g MS    MS milliseconds from the start of the stop to SIGKILL, 0 to 3600000 (default 5000)\n"
 
 unsigned int rescan_secs = 5 ;
 unsigned int grace_ms = 5000 ;
@@ -109,6 +115,7 @@ int main (int argc, char const *const *argv)
   subgetopt l = SUBGETOPT_ZERO ;
   int sfd, ctlfd, lockfd ;
   PROG = "svscan" ;
+  tend_usage_first(argc, argv, USAGE, HELP) ;
   for (;;)
   {
     int opt = subgetopt_r(argc, argv, "t:c:g:", &l) ;

@@ -8,8 +8,14 @@
 #include <skalibs/stralloc.h>
 #include <tend/control.h>
 #include <tend/svpath.h>
+#include <tend/usage.h>
 
 #define USAGE "svscanctl [ -a ] [ -n ] [ -t ] [ dir ]"
+#define HELP \
+"control a running svscan on dir, else on the scan directory the clients find\n" \
+"  -a  scan now: start the services added, bring down those whose directory is gone\n" \
+"  -n  bring down the services whose directory is gone; start none\n" \
+"  -t  stop the whole tree, as SIGTERM does\n"
 
 int main (int argc, char const *const *argv)
 {
@@ -19,6 +25,7 @@ int main (int argc, char const *const *argv)
   stralloc sa = STRALLOC_ZERO ;
   char const *dir ;
   PROG = "svscanctl" ;
+  tend_usage_first(argc, argv, USAGE, HELP) ;
   for (;;)
   {
     int opt = subgetopt_r(argc, argv, "ant", &l) ;

@@ -1,9 +1,11 @@
-/* svstat: print the status of services: daemontools' exact line, -l long, -j JSON, -c check. */
+/* svstat: print the status of services: daemontools' exact line, -l long, -j JSON, -c check;
+   with no service named, every service of the scan directory (a table on a terminal). */
 
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <stdlib.h>
 #include <time.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -14,13 +16,20 @@
 #include <skalibs/buffer.h>
 #include <skalibs/sig.h>
 #include <skalibs/direntry.h>
+#include <skalibs/genalloc.h>
 #include <tend/tai.h>
 #include <tend/clock.h>
 #include <tend/status.h>
 #include <tend/svok.h>
 #include <tend/svpath.h>
+#include <tend/usage.h>
 
-#define USAGE "svstat [ -l | -j | -c ] service..."
+#define USAGE "svstat [ -l | -j | -c ] [ service... ]"
+#define HELP \
+"print the status of each service, or of every service of the scan directory\n" \
+"  -l  long format: state, readiness, last exit, restarts\n" \
+"  -j  JSON, one object per line\n" \
+"  -c  health check: print only what is unhealthy; exit 1 if anything is\n"
 
 enum mode_e { MODE_DEFAULT, MODE_LONG, MODE_JSON, MODE_CHECK } ;
 
@@ -193,6 +202,13 @@ static void putbool (char const *k, int v) { put(",\"") ; put(k) ; put(v ? "\":t
 static void putnum (char const *k, uint64_t v) { put(",\"") ; put(k) ; put("\":") ; putu64(v) ; }
 static void putnull (char const *k) { put(",\"") ; put(k) ; put("\":null") ; }
 
+/* last in every object (new keys go at the end): which svstat wrote the line, so a consumer
+   can tell what the keys mean */
+static void endobj (void)
+{
+  put(",\"tend_version\":\"") ; put(tend_usage_version()) ; put("\"}\n") ;
+}
+
 static void putjsonobj (svinfo_t const *s, int ok)
 {
   tend_status_t const *st = &s->st ;
@@ -202,11 +218,12 @@ static void putjsonobj (svinfo_t const *s, int ok)
   {
     put(",\"error\":\"") ; put(s->err) ;
     if (s->errnum) { put(": ") ; put(strerror(s->errnum)) ; }
-    put("\"}\n") ;
+    put("\"") ;
+    endobj() ;
     return ;
   }
   putbool("supervised", s->running) ;
-  if (!s->running) { putbool("normally_up", s->normallyup) ; put("}\n") ; return ; }
+  if (!s->running) { putbool("normally_up", s->normallyup) ; endobj() ; return ; }
   put(",\"format\":\"") ; put(st->version ? "tend" : st->len >= TEND_STATUS_COMPAT_RUNIT ? "runit" : "daemontools") ; put("\"") ;
   putbool("up", st->pid && st->runstate == 1) ;
   if (st->pid) putnum("pid", st->pid) ; else putnull("pid") ;
@@ -240,7 +257,7 @@ static void putjsonobj (svinfo_t const *s, int ok)
   putbool("exec_failed", st->version && (st->flags & TEND_STATUS_F_EXECFAIL)) ;
   putbool("critical", st->version && (st->flags & TEND_STATUS_F_CRITICAL)) ;
   putbool("exiting", st->version && (st->flags & TEND_STATUS_F_EXITING)) ;
-  put("}\n") ;
+  endobj() ;
 }
 
 /* -c: healthy is "in the state it is wanted in". Only a service wanted up (u, or o while it
@@ -260,43 +277,196 @@ static int healthy (svinfo_t const *s)
   return 1 ;
 }
 
-/* With -c and no service named: every service of the scan directory (and their loggers). */
-static int listall (stralloc *names, stralloc *dirs)
+static int namecmp (void const *a, void const *b)
 {
-  stralloc sd = STRALLOC_ZERO ;
+  return strcmp(*(char const *const *)a, *(char const *const *)b) ;
+}
+
+/* With no service named: every service of the scan directory in name order (bytes, as ls
+   in the C locale), each followed by its logger as NAME/log when it has one, as svscan
+   supervises them. Names starting with a dot are not services (svscan skips them too). */
+static int listall (stralloc *names, stralloc *dirs, stralloc *sd)
+{
+  stralloc ents = STRALLOC_ZERO ;
+  genalloc offs = GENALLOC_ZERO ;   /* size_t: where each name starts in ents */
   DIR *d ;
-  if (!tend_svpath_scandir(&sd) || !stralloc_0(&sd)) return 0 ;
-  d = opendir(sd.s) ;
-  if (!d) strerr_diefusys(111, "open the scan directory ", sd.s) ;
+  size_t n ;
+  if (!tend_svpath_scandir(sd) || !stralloc_0(sd)) return 0 ;
+  d = opendir(sd->s) ;
+  if (!d) strerr_diefusys(111, "open the scan directory ", sd->s) ;
   for (;;)
   {
     struct dirent *de ;
-    struct stat st ;
-    size_t start ;
+    size_t off = ents.len ;
     errno = 0 ;
     de = readdir(d) ;
-    if (!de) { if (errno) strerr_diefusys(111, "read the scan directory ", sd.s) ; break ; }
+    if (!de) { if (errno) strerr_diefusys(111, "read the scan directory ", sd->s) ; break ; }
     if (de->d_name[0] == '.') continue ;
-    start = dirs->len ;
-    if (!stralloc_catb(dirs, sd.s, sd.len - 1) || !stralloc_catb(dirs, "/", 1) || !stralloc_cats(dirs, de->d_name) || !stralloc_0(dirs)) return 0 ;
-    if (stat(dirs->s + start, &st) < 0 || !S_ISDIR(st.st_mode)) { dirs->len = start ; continue ; }
-    if (!stralloc_cats(names, de->d_name) || !stralloc_0(names)) return 0 ;
+    if (!stralloc_cats(&ents, de->d_name) || !stralloc_0(&ents) || !genalloc_append(size_t, &offs, &off)) return 0 ;
+  }
+  dir_close(d) ;
+  n = genalloc_len(size_t, &offs) ;
+  {
+    /* pointers only now: ents no longer moves */
+    char const **v = n ? malloc(n * sizeof(char const *)) : 0 ;
+    if (n && !v) return 0 ;
+    for (size_t i = 0 ; i < n ; i++) v[i] = ents.s + genalloc_s(size_t, &offs)[i] ;
+    if (n) qsort(v, n, sizeof(char const *), &namecmp) ;
+    for (size_t i = 0 ; i < n ; i++)
     {
-      size_t l = dirs->len ;
-      char svdir[l - start] ;
-      /* copy first: appending a stralloc to itself reads freed memory when it grows */
-      memcpy(svdir, dirs->s + start, l - start) ;
-      if (!stralloc_cats(dirs, svdir) || !stralloc_cats(dirs, "/log") || !stralloc_0(dirs)) return 0 ;
+      struct stat st ;
+      size_t start = dirs->len, l ;
+      if (!stralloc_catb(dirs, sd->s, sd->len - 1) || !stralloc_catb(dirs, "/", 1) || !stralloc_cats(dirs, v[i]) || !stralloc_0(dirs)) return 0 ;
+      if (stat(dirs->s + start, &st) < 0 || !S_ISDIR(st.st_mode)) { dirs->len = start ; continue ; }
+      if (!stralloc_cats(names, v[i]) || !stralloc_0(names)) return 0 ;
+      l = dirs->len ;
+      /* the logger's path is the service's (already in dirs, but dirs may move) + "/log" */
+      if (!stralloc_catb(dirs, sd->s, sd->len - 1) || !stralloc_catb(dirs, "/", 1) || !stralloc_cats(dirs, v[i]) || !stralloc_cats(dirs, "/log") || !stralloc_0(dirs)) return 0 ;
       if (stat(dirs->s + l, &st) == 0 && S_ISDIR(st.st_mode))
       {
-        if (!stralloc_cats(names, de->d_name) || !stralloc_cats(names, "/log") || !stralloc_0(names)) return 0 ;
+        if (!stralloc_cats(names, v[i]) || !stralloc_cats(names, "/log") || !stralloc_0(names)) return 0 ;
       }
       else dirs->len = l ;
     }
+    free(v) ;
   }
-  dir_close(d) ;
-  stralloc_free(&sd) ;
+  stralloc_free(&ents) ;
+  genalloc_free(size_t, &offs) ;
   return 1 ;
+}
+
+/* The table (no service named, stdout a terminal): one row per service, columns aligned. */
+enum col_e { COL_NAME, COL_STATE, COL_PID, COL_UPTIME, COL_READY, COL_RESTARTS, COL_LAST, NCOLS } ;
+static char const *const colhead[NCOLS] = { "NAME", "STATE", "PID", "UPTIME", "READY", "RESTARTS", "LAST EXIT" } ;
+#define CELLMAX 32
+
+/* 45s, 12m03s, 3h07m, 5d04h: short, and the larger unit first */
+static void fmtduration (char *out, uint64_t secs)
+{
+  char a[UINT64_FMT], b[UINT64_FMT] ;
+  size_t la, lb = 0 ;
+  char ua, ub = 0 ;
+  if (secs < 60) { la = uint64_fmt(a, secs) ; ua = 's' ; }
+  else if (secs < 3600) { la = uint64_fmt(a, secs / 60) ; ua = 'm' ; lb = uint64_fmt(b, secs % 60) ; ub = 's' ; }
+  else if (secs < 86400) { la = uint64_fmt(a, secs / 3600) ; ua = 'h' ; lb = uint64_fmt(b, secs / 60 % 60) ; ub = 'm' ; }
+  else { la = uint64_fmt(a, secs / 86400) ; ua = 'd' ; lb = uint64_fmt(b, secs / 3600 % 24) ; ub = 'h' ; }
+  memcpy(out, a, la) ; out += la ; *out++ = ua ;
+  if (ub)
+  {
+    if (lb < 2) *out++ = '0' ;
+    memcpy(out, b, lb) ; out += lb ; *out++ = ub ;
+  }
+  *out = 0 ;
+}
+
+static void setcell (char *cell, char const *s)
+{
+  size_t n = strlen(s) ;
+  if (n >= CELLMAX) n = CELLMAX - 1 ;
+  memcpy(cell, s, n) ; cell[n] = 0 ;
+}
+
+static void setcellu (char *cell, uint64_t u) { cell[uint64_fmt(cell, u)] = 0 ; }
+
+/* every column but the name; "-" where a value does not apply */
+static void rowcells (svinfo_t const *s, int ok, char cell[NCOLS][CELLMAX])
+{
+  tend_status_t const *st = &s->st ;
+  for (unsigned int c = COL_STATE ; c < NCOLS ; c++) setcell(cell[c], "-") ;
+  if (!ok) { setcell(cell[COL_STATE], "error") ; return ; }
+  if (!s->running) { setcell(cell[COL_STATE], "unsupervised") ; return ; }
+  setcell(cell[COL_STATE], st->version ? tend_state_name(st->state) : st->runstate == 2 ? "finishing" : st->pid ? "up" : "down") ;
+  if (st->pid) setcellu(cell[COL_PID], st->pid) ;
+  if (st->pid && st->runstate == 1) fmtduration(cell[COL_UPTIME], secondssince(&st->stamp)) ;
+  if (st->version && st->pid && st->runstate == 1) setcell(cell[COL_READY], st->flags & TEND_STATUS_F_READY ? "yes" : "no") ;
+  if (st->version) setcellu(cell[COL_RESTARTS], st->deaths) ;
+  if (st->version && (st->flags & TEND_STATUS_F_HASDIED))
+  {
+    int w = (int)st->lastwstat ;
+    char *p = cell[COL_LAST] ;
+    if (WIFSIGNALED(w)) { memcpy(p, "signal ", 7) ; setcell(p + 7, sig_name(WTERMSIG(w))) ; }
+    else { memcpy(p, "exit ", 5) ; setcellu(p + 5, (uint64_t)WEXITSTATUS(w)) ; }
+  }
+}
+
+/* after the columns: what the columns do not say (the error, a pending restart, a down file).
+   Appends to sa; 0 on allocation failure. */
+static int notes (stralloc *sa, svinfo_t const *s, int ok)
+{
+  tend_status_t const *st = &s->st ;
+  char const *sep = "" ;
+  int r = 1 ;
+#define NOTE(x) do { r = r && stralloc_cats(sa, sep) && stralloc_cats(sa, x) ; sep = ", " ; } while (0)
+  if (!ok)
+    return stralloc_cats(sa, s->err) && (!s->errnum || (stralloc_cats(sa, ": ") && stralloc_cats(sa, strerror(s->errnum)))) ;
+  if (!s->running) { if (!s->normallyup) NOTE("normally down") ; return r ; }
+  if (st->pid && !s->normallyup) NOTE("normally down") ;
+  if (!st->pid && s->normallyup && st->want != 'u') NOTE("normally up") ;
+  if (st->pid && st->paused) NOTE("paused") ;
+  if (!st->pid && st->want == 'u') NOTE("want up") ;
+  if (st->pid && st->want == 'd') NOTE("want down") ;
+  if (!st->version) { NOTE(st->len >= TEND_STATUS_COMPAT_RUNIT ? "format runit" : "format daemontools") ; return r ; }
+  if (st->flags & TEND_STATUS_F_DELAYED)
+  {
+    uint64_t m = tend_monotonic_ms() ;
+    char fmt[sizeof("restart in  ms") + UINT64_FMT] = "restart in " ;
+    size_t len = sizeof("restart in ") - 1 ;
+    len += uint64_fmt(fmt + len, st->deadline > m ? st->deadline - m : 0) ;
+    memcpy(fmt + len, " ms", sizeof(" ms")) ;
+    NOTE(fmt) ;
+  }
+  if (st->flags & TEND_STATUS_F_EXECFAIL) NOTE("exec failed") ;
+  if (st->flags & TEND_STATUS_F_CRITICAL) NOTE("critical") ;
+  if (st->flags & TEND_STATUS_F_EXITING) NOTE("want exit") ;
+#undef NOTE
+  return r ;
+}
+
+static void putpadded (char const *cell, size_t width)
+{
+  size_t n = strlen(cell) ;
+  put(cell) ;
+  while (n++ < width + 2) put(" ") ;
+}
+
+/* Everything is read first so the widths fit what is printed (a second read could differ). */
+static int puttable (unsigned int n, char const *names, char const *dirs)
+{
+  svinfo_t *sv = malloc((n ? n : 1) * sizeof(svinfo_t)) ;
+  char (*cells)[NCOLS][CELLMAX] = malloc((n ? n : 1) * sizeof *cells) ;
+  int *oks = malloc((n ? n : 1) * sizeof(int)) ;
+  size_t width[NCOLS] ;
+  stralloc nb = STRALLOC_ZERO ;
+  int errors = 0 ;
+  if (!sv || !cells || !oks) strerr_diefusys(111, "allocate") ;
+  for (unsigned int c = 0 ; c < NCOLS ; c++) width[c] = strlen(colhead[c]) ;
+  for (unsigned int i = 0 ; i < n ; i++)
+  {
+    sv[i].arg = names ; sv[i].dir = dirs ;
+    names += strlen(names) + 1 ; dirs += strlen(dirs) + 1 ;
+    oks[i] = gather(&sv[i]) ;
+    if (!oks[i]) errors = 1 ;
+    rowcells(&sv[i], oks[i], cells[i]) ;
+    if (strlen(sv[i].arg) > width[COL_NAME]) width[COL_NAME] = strlen(sv[i].arg) ;
+    for (unsigned int c = COL_STATE ; c < NCOLS ; c++)
+      if (strlen(cells[i][c]) > width[c]) width[c] = strlen(cells[i][c]) ;
+  }
+  for (unsigned int c = 0 ; c < NCOLS ; c++) putpadded(colhead[c], width[c]) ;
+  put("NOTES\n") ;
+  for (unsigned int i = 0 ; i < n ; i++)
+  {
+    nb.len = 0 ;
+    if (!notes(&nb, &sv[i], oks[i])) strerr_diefusys(111, "allocate") ;
+    putpadded(sv[i].arg, width[COL_NAME]) ;
+    /* no trailing blanks: the last cell of a row without notes is not padded */
+    for (unsigned int c = COL_STATE ; c < NCOLS - 1 ; c++) putpadded(cells[i][c], width[c]) ;
+    if (nb.len) { putpadded(cells[i][NCOLS - 1], width[NCOLS - 1]) ; putn(nb.s, nb.len) ; }
+    else put(cells[i][NCOLS - 1]) ;
+    put("\n") ;
+  }
+  stralloc_free(&nb) ;
+  free(oks) ; free(cells) ; free(sv) ;
+  return errors ;
 }
 
 int main (int argc, char const *const *argv)
@@ -307,6 +477,7 @@ int main (int argc, char const *const *argv)
   unsigned int n = 0 ;
   int errors = 0, unhealthy = 0 ;
   PROG = "svstat" ;
+  tend_usage_first(argc, argv, USAGE, HELP) ;
   for (;;)
   {
     int opt = subgetopt_r(argc, argv, "ljc", &l) ;
@@ -321,11 +492,24 @@ int main (int argc, char const *const *argv)
   }
   argc -= l.ind ; argv += l.ind ;
   tend_tai64n_now(&now) ;
-  if (!argc && mode == MODE_CHECK)
+  if (!argc)
   {
-    if (!listall(&names, &dirs)) strerr_diefusys(111, "list services") ;
+    stralloc sd = STRALLOC_ZERO ;
+    if (!listall(&names, &dirs, &sd)) strerr_diefusys(111, "list services") ;
     for (size_t i = 0 ; i < names.len ; i += strlen(names.s + i) + 1) n++ ;
-    if (!n) strerr_dief(1, "no service in the scan directory") ;
+    if (!n)
+    {
+      if (mode == MODE_CHECK) strerr_dief(1, "no service in the scan directory ", sd.s) ;
+      /* nothing to list is an answer, not an error; but an empty screen would not say so */
+      strerr_warnw("no service in the scan directory ", sd.s) ;
+    }
+    stralloc_free(&sd) ;
+    /* a person reading a terminal gets the table; a pipe keeps daemontools' lines */
+    if (mode == MODE_DEFAULT && isatty(1))
+    {
+      errors = puttable(n, names.s, dirs.s) ;
+      n = 0 ;
+    }
   }
   else
   {

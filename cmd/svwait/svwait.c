@@ -11,8 +11,20 @@
 #include <tend/svok.h>
 #include <tend/svpath.h>
 #include <tend/wait.h>
+#include <tend/usage.h>
 
 #define USAGE "svwait [ -u | -U | -d | -D | -r ] [ -t ms ] [ -a | -o ] service... [ -- prog args... ]"
+#define HELP \
+"wait until services reach a state; then exit 0, or exec prog\n" \
+"  -u     wait until up (the default)\n" \
+"  -U     wait until up and ready\n" \
+"  -d     wait until down\n" \
+"  -D     wait until down with ./finish done\n" \
+"  -r     wait until restarted\n" \
+"  -t MS  give up after MS milliseconds (exit 1)\n" \
+"  -a     wait for all the services (the default)\n" \
+"  -o     wait for one of them\n" \
+"  --     end of the services: the rest is the program to exec on success\n"
 
 int main (int argc, char const *const *argv)
 {
@@ -23,6 +35,7 @@ int main (int argc, char const *const *argv)
   int nsv = 0 ;
   char const *const *prog = 0 ;
   PROG = "svwait" ;
+  tend_usage_first(argc, argv, USAGE, HELP) ;
   for (;;)
   {
     int opt = subgetopt_r(argc, argv, "uUdDrt:ao", &l) ;

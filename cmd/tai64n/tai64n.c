@@ -5,12 +5,18 @@
 #include <skalibs/buffer.h>
 #include <skalibs/allreadwrite.h>
 #include <tend/tai.h>
+#include <tend/usage.h>
 
-int main (void)
+#define USAGE "tai64n"
+#define HELP \
+"copy stdin to stdout, each line prefixed with a TAI64N label and a space\n"
+
+int main (int argc, char const *const *argv)
 {
   char in[8192] ;
   int linestart = 1 ;
   PROG = "tai64n" ;
+  tend_usage_first(argc, argv, USAGE, HELP) ;
   /* daemontools' tai64n takes no arguments and ignores any it is given; so do we */
   for (;;)
   {

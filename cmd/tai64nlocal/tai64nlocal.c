@@ -7,6 +7,11 @@
 #include <skalibs/buffer.h>
 #include <skalibs/allreadwrite.h>
 #include <tend/tai.h>
+#include <tend/usage.h>
+
+#define USAGE "tai64nlocal"
+#define HELP \
+"copy stdin to stdout, each leading TAI64N label turned into local time\n"
 
 /* Line states. A label or stamp is held in pre until it is complete, so it can be
    copied as it came when it turns out not to be one (or cannot be converted). */
@@ -160,11 +165,12 @@ static void isoend (void)
   put(pre, prelen) ;
 }
 
-int main (void)
+int main (int argc, char const *const *argv)
 {
   char in[8192] ;
   int state = LINESTART ;
   PROG = "tai64nlocal" ;
+  tend_usage_first(argc, argv, USAGE, HELP) ;
   /* daemontools' tai64nlocal ignores its arguments; so do we */
   for (;;)
   {

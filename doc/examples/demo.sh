@@ -83,6 +83,9 @@ run svwait -U -t 5000 web
 run svstat web
 run svstat -l web
 
+say "every service of the scan directory: svstat with no argument (a table on a terminal)"
+run svstat
+
 say "down: send the down-signal (TERM) and wait until it is down"
 run svc -d -wd -T 5000 web
 run svstat web
