@@ -108,6 +108,51 @@ example () {
   assert_output 1
 }
 
+pid_changed () { local n ; n=$(svpid "$1") ; [ -n "$n" ] || return 1 ; [ "$n" != "$2" ] ; }
+
+@test "docs example containers-reload: reloads of a critical web server with max-restarts never stop the tree" {
+  make_service web 'exec sleep 1000' >/dev/null
+  example containers.md containers-reload > "$T/example.sh"
+  grep -v '^svc ' "$T/example.sh" > "$T/setup.sh"
+  run sh -e "$T/setup.sh"
+  assert_success
+  hook=$(grep '^svc ' "$T/example.sh")
+  assert [ -n "$hook" ]
+  svscan -t 0 "$SVDIR" 2>>"$T/svscan.err" &
+  p=$! ; track_pid "$p"
+  wait_for 5 has_pid "$SVDIR/web"
+  # five reloads within a minute, more than max-restarts' 3
+  for i in 1 2 3 4 5 ; do
+    old=$(svpid "$SVDIR/web")
+    sh -e -c "$hook"
+    wait_for 5 pid_changed "$SVDIR/web" "$old"
+  done
+  run kill -0 "$p"
+  assert_success
+}
+
+@test "docs example containers-reload-finish: a reload comes back, a crash ends the tree with the service's code" {
+  make_service web 'exec sleep 1000' >/dev/null
+  example containers.md containers-reload-finish > "$T/example.sh"
+  run sh -e "$T/example.sh"
+  assert_success
+  svscan -t 0 "$SVDIR" 2>>"$T/svscan.err" &
+  p=$! ; track_pid "$p"
+  wait_for 5 has_pid "$SVDIR/web"
+  for i in 1 2 ; do
+    old=$(svpid "$SVDIR/web")
+    svc -r "$SVDIR/web"
+    wait_for 5 pid_changed "$SVDIR/web" "$old"
+  done
+  run kill -0 "$p"
+  assert_success
+  # a crash: finish exits 125, the tree stops with web's code (128 + 9)
+  kill -KILL "$(svpid "$SVDIR/web")"
+  wait_for 10 dead "$p"
+  RC=0 ; wait "$p" || RC=$?
+  assert_equal "$RC" 137
+}
+
 @test "docs example containers-svlog: lines reach svscan's stdout stamped and tagged" {
   make_service web 'echo "listening on :8080" ; exec sleep 1000' >/dev/null
   example containers.md containers-svlog > "$T/example.sh"

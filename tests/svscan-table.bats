@@ -12,7 +12,7 @@ start_svscan () {
   track_pid "$SVSCAN_PID"
 }
 
-nfails () { grep -c "unable to open a/supervise/lock" "$T/svscan.err" ; }
+nfails () { grep -c "unable to open a/supervise" "$T/svscan.err" ; }
 nfails_ge () { [ "$(nfails)" -ge "$1" ] ; }
 
 @test "svscan: a service gone while its supervise cannot start frees its slot (-c 1)" {
