@@ -18,6 +18,7 @@
 #include <skalibs/selfpipe.h>
 #include <tend/status.h>
 #include <sys/mman.h>
+#include <tend/control.h>
 #include "svscan.h"
 
 /* Orphans that got SIGTERM already, one bit per possible pid: each gets it once however many
@@ -73,23 +74,14 @@ static void orphan_remember (pid_t pid)
    to, never what a symbolic link or a regular file put in its place by the owner of the
    service dir would name (svscan may run as root). 0 when the bytes could not be written: the
    caller falls back to a signal. */
+/* lib/control: non-blocking open and write, a FIFO only, never through a link, so no service
+   dir can hang PID 1 or redirect its bytes */
 static int control_write (char const *name, char const *suffix, char const *bytes)
 {
-  size_t nlen = strlen(name), slen = strlen(suffix), blen = strlen(bytes) ;
-  char fn[nlen + slen + sizeof("/supervise/control")] ;
-  struct stat st ;
-  int fd ;
-  memcpy(fn, name, nlen) ; memcpy(fn + nlen, suffix, slen) ;
-  memcpy(fn + nlen + slen, "/supervise/control", sizeof("/supervise/control")) ;
-  fd = open(fn, O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC) ;
-  if (fd < 0) return 0 ;
-  if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode) || write(fd, bytes, blen) != (ssize_t)blen)
-  {
-    fd_close(fd) ;
-    return 0 ;
-  }
-  fd_close(fd) ;
-  return 1 ;
+  size_t nlen = strlen(name), slen = strlen(suffix) ;
+  char dir[nlen + slen + 1] ;
+  memcpy(dir, name, nlen) ; memcpy(dir + nlen, suffix, slen + 1) ;
+  return tend_control_send(dir, TEND_CONTROL_SUPERVISE, bytes, strlen(bytes)) ;
 }
 
 /* Bring down the supervise processes of an entry (its dir is gone, or the tree stops): the

@@ -14,8 +14,10 @@ int tend_control_write (char const *path, char const *s, size_t n)
   ssize_t r ;
   int fd ;
   if (n > TEND_CONTROL_MAX) { errno = EMSGSIZE ; return 0 ; }
-  /* O_NONBLOCK: without a reader the open fails with ENXIO instead of waiting for one */
-  fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC) ;
+  /* O_NONBLOCK: without a reader the open fails with ENXIO instead of waiting for one.
+     O_NOFOLLOW: every supervisor makes its control FIFO itself, so a link there was planted;
+     following it would send our bytes (root's, at svscan's stop) to another supervisor. */
+  fd = open(path, O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC) ;
   if (fd < 0) return 0 ;
   if (fstat(fd, &st) < 0) { fd_close(fd) ; return 0 ; }
   if (!S_ISFIFO(st.st_mode)) { fd_close(fd) ; errno = EINVAL ; return 0 ; }
@@ -44,6 +46,7 @@ char const *tend_control_strerror (int e)
   {
     case ENXIO : return "not running" ;
     case EINVAL : return "not a FIFO" ;
+    case ELOOP : return "a symbolic link, never followed" ;
     case EAGAIN : return "FIFO full: its reader is not reading" ;
     default : return strerror(e) ;
   }

@@ -15,11 +15,12 @@
 
 /* Writes the n bytes at s (n <= TEND_CONTROL_MAX) into the FIFO at path, in one write.
    Never blocks, so PID 1 may call it on any service at stop time: the open is
-   O_WRONLY | O_NONBLOCK | O_CLOEXEC, and the write stays non-blocking. The opened file must
-   be a FIFO (bytes written into a regular file would reach nobody). n = 0 only checks that
+   O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC, and the write stays non-blocking. The opened
+   file must be a FIFO (bytes written into a regular file would reach nobody). n = 0 only checks that
    a reader is there. Returns 1 if every byte was written, 0 otherwise with errno:
      ENXIO   nobody has the FIFO open for reading: the supervisor is not running
      ENOENT  no such file (not a service, or never supervised)
+     ELOOP   the last component is a symbolic link (never followed: supervisors make the FIFO)
      EACCES  permission denied
      EINVAL  the file is not a FIFO (as readlink says EINVAL of what is not a link)
      EAGAIN  the FIFO is full: its reader is there but does not read (stopped, wedged)
