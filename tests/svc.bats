@@ -193,3 +193,25 @@ except BlockingIOError:
   assert_failure 111
   assert_output "svc: warning: unable to control web/other: No such file or directory"
 }
+
+@test "svc: a control that is a symbolic link is never followed (another service's FIFO stays untouched)" {
+  a=$(make_service a)
+  b=$(make_service b)
+  start_supervise "$b"
+  mkdir -p "$a/supervise"
+  ln -s "$b/supervise/control" "$a/supervise/control"
+  run svc -d "$a"
+  assert_failure 111
+  assert_output --partial "svc: warning: unable to control $a: "
+  # b got nothing. Evidence first: a later byte to b (pause) is processed, so a 'd' written
+  # before it would have been too
+  pid=$(svpid "$b")
+  run svc -p "$b"
+  assert_success
+  wait_for 5 sh -c "svstat '$b' | grep -q paused"
+  run svstat "$b"
+  assert_output --partial "up (pid $pid)"
+  refute_output --partial "want down"
+  run svc -c "$b"
+  assert_success
+}
