@@ -1,17 +1,26 @@
 # Makefile for tend: generic, finds every cmd/*/ by itself (never edited for a new program).
 # make [all] | check | demo | install | clean | distclean | bench
 #   SANITIZE=1  build into build/san with ASan+UBSan (dynamic libc) and test that build
-#   STATIC=1    build fully static programs into build/static (what a container image ships)
+#   STATIC=1    build fully static programs into build/static (what a container image ships):
+#               with musl when musl-gcc is here (skalibs built with musl on demand), LIBC=glibc
+#               keeps glibc
+# make skalibs-musl [SKALIBS_SRC=DIR] | dist-static | image
 #   WERROR=1    warnings are errors (CI)
 #   BUILD=DIR   build directory (default build, or build/san with SANITIZE=1)
 
 SANITIZE ?= 0
 STATIC ?= 0
 WERROR ?= 0
+LIBC ?= auto
+# skalibs compiled with musl, shared by every static build (make skalibs-musl)
+SKALIBS_MUSL ?= build/skalibs-musl
+MUSL_GCC ?= musl-gcc
 ifeq ($(STATIC),1)
 BUILD ?= build/static
 CONFIG := $(BUILD)/config.mak
-CONFARGS := --enable-static --output=$(CONFIG)
+CONFARGS := --enable-static --with-libc=$(LIBC) --with-musl-skalibs=$(SKALIBS_MUSL) --output=$(CONFIG)
+# a rebuilt musl skalibs reconfigures (and so recompiles) the static build
+CONFDEPS := $(wildcard $(SKALIBS_MUSL)/lib/libskarnet.a)
 else ifeq ($(SANITIZE),1)
 BUILD ?= build/san
 CONFIG := $(BUILD)/config.mak
@@ -22,7 +31,7 @@ CONFIG := config.mak
 CONFARGS :=
 endif
 
-NOCONF_GOALS := clean distclean
+NOCONF_GOALS := clean distclean skalibs-musl dist-static image
 ifneq ($(filter-out $(NOCONF_GOALS),$(or $(MAKECMDGOALS),all)),)
 include $(CONFIG)
 endif
@@ -51,14 +60,24 @@ TESTBINS := $(patsubst tests/helpers/%.c,$(BUILD)/testbin/%,$(TESTSRC))
 MANPAGES := $(wildcard doc/*.[18])
 BATS_FILES := $(sort $(wildcard tests/*.bats tests/compat/*.bats tests/integration/*.bats tests/container/*.bats))
 
-.PHONY: FORCE all check demo install clean distclean bench deps-build deps-test
+.PHONY: FORCE all check demo install clean distclean bench deps-build deps-test skalibs-musl \
+  dist-static dist-static-tarball image
 .DELETE_ON_ERROR:
 
 all: $(BINS) $(TESTBINS) $(BUILD)/inst/svscan
 
-$(CONFIG): configure
-	@sh package/deps build
-	./configure $(CONFARGS)
+# A static build wants musl: its skalibs is built here first when musl-gcc is present and
+# the library is missing (configure then picks musl, and says so).
+$(CONFIG): configure $(CONFDEPS)
+	@sh package/deps $(if $(filter 1,$(STATIC)),static,build)
+	$(if $(filter 1,$(STATIC)),$(Q)if [ "$(LIBC)" != glibc ] && command -v $(MUSL_GCC) >/dev/null 2>&1 && \
+	  [ ! -f $(SKALIBS_MUSL)/lib/libskarnet.a ] ; then MAKE="$(MAKE)" MUSL_GCC=$(MUSL_GCC) sh package/skalibs-musl $(SKALIBS_MUSL) ; fi)
+	MUSL_GCC=$(MUSL_GCC) ./configure $(CONFARGS)
+
+# skalibs built with musl into $(SKALIBS_MUSL): from Debian's source package (apt-get source,
+# private apt state), or from SKALIBS_SRC=DIR. Always rebuilds: it is asked for by name.
+skalibs-musl:
+	MAKE="$(MAKE)" MUSL_GCC=$(MUSL_GCC) sh package/skalibs-musl $(SKALIBS_MUSL)
 
 $(BUILD)/libtend.a: $(LIBOBJ)
 	@mkdir -p $(@D)
@@ -132,8 +151,10 @@ install: all $(BUILD)/inst/svscan
 	install -m 0755 $(filter-out $(BUILD)/bin/svscan,$(BINS)) $(BUILD)/inst/svscan $(DESTDIR)$(bindir)/
 	$(if $(MANPAGES),install -m 0644 $(MANPAGES) $(DESTDIR)$(mandir)/man8/)
 
+# clean keeps build/skalibs-musl (a fetched dependency, not tend's output); distclean removes it
 clean:
-	rm -rf build $(filter-out build build/%,$(BUILD))
+	$(if $(wildcard build),find build -mindepth 1 -maxdepth 1 ! -name skalibs-musl -exec rm -rf {} +)
+	rm -rf $(filter-out build build/%,$(BUILD))
 
 distclean: clean
-	rm -f config.mak
+	rm -rf config.mak build

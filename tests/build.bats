@@ -1,0 +1,113 @@
+#!/usr/bin/env bats
+# The build's bad input: configure's libc choice for static builds, and the musl skalibs recipe
+# (package/skalibs-musl) on a source tree that does not build. Hermetic: fake trees in $T.
+
+load helpers/common
+
+setup () { tend_setup ; }
+teardown () { tend_teardown ; }
+
+# a skalibs-looking tree whose configure runs CONFIGURE-BODY and whose make runs MAKE-BODY
+fake_skalibs () {
+  mkdir -p "$T/src"
+  printf '#!/bin/sh\n%s\n' "$1" > "$T/src/configure"
+  chmod 755 "$T/src/configure"
+  printf 'all:\n\t%s\ninstall:\n\t@echo installed\n' "$2" > "$T/src/Makefile"
+}
+
+@test "configure --enable-static without musl-gcc says so and links glibc statically" {
+  cd "$_tend_root"
+  MUSL_GCC=$T/no-such-musl-gcc run ./configure --enable-static --output="$T/config.mak"
+  assert_success
+  assert_output --partial "no-such-musl-gcc not found (Debian package musl-tools): the static build links glibc"
+  assert_output --partial "configure: static build with glibc"
+  run grep -x 'LIBC := glibc' "$T/config.mak"
+  assert_success
+  run grep -e '-static' "$T/config.mak"
+  assert_success
+}
+
+@test "configure --with-libc=musl without musl-gcc fails, naming the package" {
+  cd "$_tend_root"
+  MUSL_GCC=$T/no-such-musl-gcc run ./configure --enable-static --with-libc=musl --output="$T/config.mak"
+  assert_failure 100
+  assert_output --partial "configure: fatal: --with-libc=musl: $T/no-such-musl-gcc not found: install the Debian package musl-tools"
+  [ ! -e "$T/config.mak" ]
+}
+
+@test "configure --with-libc=glibc keeps glibc even when musl-gcc is here" {
+  mkdir -p "$T/bin"
+  printf '#!/bin/sh\necho fake musl-gcc >&2 ; exit 1\n' > "$T/bin/musl-gcc"
+  chmod 755 "$T/bin/musl-gcc"
+  cd "$_tend_root"
+  MUSL_GCC=$T/bin/musl-gcc run ./configure --enable-static --with-libc=glibc --output="$T/config.mak"
+  assert_success
+  assert_output --partial "configure: static build with glibc"
+  refute_output --partial "fake musl-gcc"
+}
+
+@test "configure --with-libc: an unknown libc is refused" {
+  cd "$_tend_root"
+  run ./configure --enable-static --with-libc=bionic --output="$T/config.mak"
+  assert_failure 100
+  assert_output --partial "--with-libc=bionic: expected musl, glibc or auto"
+}
+
+@test "configure picks musl when musl-gcc is here, and asks for make skalibs-musl when its skalibs is missing" {
+  command -v musl-gcc >/dev/null || skip "musl-gcc not installed (sh package/deps static)"
+  cd "$_tend_root"
+  run ./configure --enable-static --with-musl-skalibs="$T/none" --output="$T/config.mak"
+  assert_failure 100
+  assert_output --partial "configure: fatal: no skalibs built with musl in $T/none: run make skalibs-musl"
+}
+
+@test "configure with musl: says so and records LIBC := musl" {
+  command -v musl-gcc >/dev/null || skip "musl-gcc not installed (sh package/deps static)"
+  [ -f "$_tend_root/build/skalibs-musl/lib/libskarnet.a" ] || skip "no build/skalibs-musl (make skalibs-musl)"
+  cd "$_tend_root"
+  run ./configure --enable-static --output="$T/config.mak"
+  assert_success
+  assert_output --partial "configure: static build with musl (musl-gcc, skalibs from build/skalibs-musl/lib)"
+  run grep -x 'LIBC := musl' "$T/config.mak"
+  assert_success
+}
+
+@test "skalibs-musl: a source tree that does not build stops the recipe with the reason" {
+  fake_skalibs 'exit 0' '@echo "broken.c:1:1: error: this tree does not build" >&2 ; exit 1'
+  SKALIBS_SRC=$T/src MUSL_GCC=true run sh "$_tend_root/package/skalibs-musl" "$T/out"
+  assert_failure 111
+  assert_output --partial "broken.c:1:1: error: this tree does not build"
+  assert_output --partial "package/skalibs-musl: fatal: unable to build skalibs from $T/src: make failed with exit code 2"
+  [ ! -e "$T/out/lib/libskarnet.a" ]
+  # the user's tree is built in a copy, never in place
+  [ ! -e "$T/src/build.log" ]
+}
+
+@test "skalibs-musl: a failing configure stops the recipe with the reason" {
+  fake_skalibs 'echo "configure: fatal: unable to find a C compiler" >&2 ; exit 1' '@true'
+  SKALIBS_SRC=$T/src MUSL_GCC=true run sh "$_tend_root/package/skalibs-musl" "$T/out"
+  assert_failure 111
+  assert_output --partial "configure: fatal: unable to find a C compiler"
+  assert_output --partial "unable to build skalibs from $T/src: configure failed with exit code 1"
+}
+
+@test "skalibs-musl: a build that installs no library is not taken for a success" {
+  fake_skalibs 'exit 0' '@true'
+  SKALIBS_SRC=$T/src MUSL_GCC=true run sh "$_tend_root/package/skalibs-musl" "$T/out"
+  assert_failure 111
+  assert_output --partial "make install left no $T/out/stage/lib/libskarnet.a"
+  [ ! -e "$T/out/lib/libskarnet.a" ]
+}
+
+@test "skalibs-musl: a directory that is no skalibs tree is refused" {
+  mkdir -p "$T/empty"
+  SKALIBS_SRC=$T/empty MUSL_GCC=true run sh "$_tend_root/package/skalibs-musl" "$T/out"
+  assert_failure 100
+  assert_output --partial "SKALIBS_SRC=$T/empty is not a skalibs source tree: it has no configure"
+}
+
+@test "skalibs-musl: without musl-gcc it names the package to install" {
+  SKALIBS_SRC=$T/src MUSL_GCC=$T/no-such-musl-gcc run sh "$_tend_root/package/skalibs-musl" "$T/out"
+  assert_failure 100
+  assert_output --partial "unable to find $T/no-such-musl-gcc: install the Debian package musl-tools"
+}
