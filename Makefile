@@ -146,6 +146,41 @@ demo: all
 bench: all
 	sh tests/bench/run $(if $(QUICK),--quick)
 
+# A release: the static programs (prefix /usr) and man pages in one tarball that is the same bytes
+# from the same commit: stripped programs (build IDs are content hashes; -ffile-prefix-map keeps
+# the build directory out), names sorted, owner 0, every mtime the commit's (SOURCE_DATE_EPOCH),
+# gzip -n. The name and version come from package/info only.
+PKG_NAME := $(shell sed -n 's/^name=//p' package/info)
+PKG_VERSION := $(shell sed -n 's/^version=//p' package/info)
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+STRIP ?= strip
+DIST_STAGE = $(BUILD)/dist
+DIST_NAME = $(PKG_NAME)-$(PKG_VERSION)-$(firstword $(subst -, ,$(shell $(CC) -dumpmachine)))-static
+DIST_TARBALL = $(if $(filter build/static,$(BUILD)),build,$(BUILD))/$(DIST_NAME).tar.gz
+
+dist-static:
+	$(Q)$(MAKE) --no-print-directory STATIC=1 prefix=/usr bindir=/usr/bin mandir=/usr/share/man dist-static-tarball
+
+dist-static-tarball: all $(BUILD)/inst/svscan
+	$(if $(filter 1,$(STATIC)),,$(error dist-static-tarball is internal: use make dist-static))
+	$(Q)rm -rf $(DIST_STAGE)
+	$(Q)$(MAKE) --no-print-directory install DESTDIR=$(abspath $(DIST_STAGE))
+	$(Q)$(STRIP) $(DIST_STAGE)$(bindir)/*
+	$(Q)cd $(DIST_STAGE) && find usr -type f | LC_ALL=C sort | xargs sha256sum > SHA256SUMS
+	$(Q)tar --sort=name --format=gnu --owner=0 --group=0 --numeric-owner --mode=u+w,go-w,a+rX \
+	  --mtime=@$(SOURCE_DATE_EPOCH) -C $(DIST_STAGE) -cf - SHA256SUMS usr | gzip -9 -n > $(DIST_TARBALL).new
+	$(Q)mv -f $(DIST_TARBALL).new $(DIST_TARBALL)
+	@echo "dist-static: wrote $(DIST_TARBALL) ($(LIBC), $$(du -cb $(DIST_STAGE)$(bindir)/* | tail -n 1 | cut -f1) bytes of programs)"
+
+# The release tarball as an OCI image FROM scratch (tag NAME:VERSION), for
+# COPY --from=tend:VERSION /usr/bin/ /usr/local/bin/ in any Dockerfile. Needs podman or docker.
+image:
+	$(Q)sh package/image --check
+	$(Q)$(MAKE) --no-print-directory dist-static > $(or $(TMPDIR),/tmp)/tend-dist.$$$$.log || { cat $(or $(TMPDIR),/tmp)/tend-dist.$$$$.log ; exit 1 ; } ; \
+	  cat $(or $(TMPDIR),/tmp)/tend-dist.$$$$.log ; \
+	  t=$$(sed -n 's/^dist-static: wrote \([^ ]*\) .*/\1/p' $(or $(TMPDIR),/tmp)/tend-dist.$$$$.log) ; rm -f $(or $(TMPDIR),/tmp)/tend-dist.$$$$.log ; \
+	  SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) sh package/image "$$t" $(PKG_NAME):$(PKG_VERSION)
+
 install: all $(BUILD)/inst/svscan
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man8
 	install -m 0755 $(filter-out $(BUILD)/bin/svscan,$(BINS)) $(BUILD)/inst/svscan $(DESTDIR)$(bindir)/

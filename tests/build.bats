@@ -111,3 +111,58 @@ fake_skalibs () {
   assert_failure 100
   assert_output --partial "unable to find $T/no-such-musl-gcc: install the Debian package musl-tools"
 }
+
+# make, without the outer make's flags (a `make check` runs this file)
+tmake () { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$_tend_root" "$@" ; }
+
+@test "dist-static: two builds from the same commit give the same tarball bytes, laid out for /usr" {
+  run tmake dist-static BUILD="$T/a"
+  assert_success
+  run tmake dist-static BUILD="$T/b"
+  assert_success
+  local name version arch a b
+  name=$(sed -n 's/^name=//p' "$_tend_root/package/info")
+  version=$(sed -n 's/^version=//p' "$_tend_root/package/info")
+  a=$(ls "$T"/a/"$name-$version"-*-static.tar.gz)
+  b=$(ls "$T"/b/"$name-$version"-*-static.tar.gz)
+  assert_output --partial "dist-static: wrote $b"
+  run cmp "$a" "$b"
+  assert_success
+  # gzip -n: no name, no time in the gzip header (bytes 4-7 are the mtime)
+  run sh -c "od -An -tu4 -j4 -N4 '$a' | tr -d ' '"
+  assert_output 0
+  mkdir "$T/x"
+  tar -C "$T/x" -xzf "$a"
+  run sh -c "cd '$T/x' && sha256sum -c --quiet SHA256SUMS"
+  assert_success
+  local p
+  for p in "$_tend_root"/cmd/*/ ; do
+    p=$(basename "$p")
+    [ -x "$T/x/usr/bin/$p" ] || fail "usr/bin/$p missing from $a"
+  done
+  for p in "$_tend_root"/doc/*.8 ; do
+    [ -f "$T/x/usr/share/man/man8/$(basename "$p")" ] || fail "man page $(basename "$p") missing from $a"
+  done
+  # the shipped svscan runs the shipped supervise, wherever the build ran
+  run grep -c -a -F /usr/bin/supervise "$T/x/usr/bin/svscan"
+  assert_success
+  run grep -l -a -F "$T" -r "$T/x/usr/bin"
+  assert_failure
+  # owner 0, one fixed mtime (the commit's), sorted names
+  run sh -c "tar -tvzf '$a' --numeric-owner | awk '{ print \$2 }' | sort -u"
+  assert_output 0/0
+  run sh -c "tar -tvzf '$a' --full-time | awk '{ print \$4, \$5 }' | sort -u | wc -l"
+  assert_output 1
+  run sh -c "tar -tzf '$a' | LC_ALL=C sort -c"
+  assert_success
+}
+
+@test "make image without podman or docker says so (package/image exits 100)" {
+  TEND_CONTAINER_TOOLS=no-such-tool run sh "$_tend_root/package/image" --check
+  assert_failure 100
+  assert_output --partial "package/image: fatal: no container tool: install podman or docker (tried: no-such-tool)"
+  TEND_CONTAINER_TOOLS=no-such-tool run tmake image
+  assert_failure
+  assert_output --partial "no container tool: install podman or docker"
+  assert_output --partial "Error 100"
+}
