@@ -174,12 +174,13 @@ dist-static-tarball: all $(BUILD)/inst/svscan
 
 # The release tarball as an OCI image FROM scratch (tag NAME:VERSION), for
 # COPY --from=tend:VERSION /usr/bin/ /usr/local/bin/ in any Dockerfile. Needs podman or docker.
+IMAGE_TAG ?= $(PKG_NAME):$(PKG_VERSION)
 image:
 	$(Q)sh package/image --check
 	$(Q)$(MAKE) --no-print-directory dist-static > $(or $(TMPDIR),/tmp)/tend-dist.$$$$.log || { cat $(or $(TMPDIR),/tmp)/tend-dist.$$$$.log ; exit 1 ; } ; \
 	  cat $(or $(TMPDIR),/tmp)/tend-dist.$$$$.log ; \
 	  t=$$(sed -n 's/^dist-static: wrote \([^ ]*\) .*/\1/p' $(or $(TMPDIR),/tmp)/tend-dist.$$$$.log) ; rm -f $(or $(TMPDIR),/tmp)/tend-dist.$$$$.log ; \
-	  SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) sh package/image "$$t" $(PKG_NAME):$(PKG_VERSION)
+	  SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) sh package/image "$$t" $(IMAGE_TAG)
 
 install: all $(BUILD)/inst/svscan
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man8
