@@ -132,7 +132,9 @@ teardown_file () {
       podman rm -f -t 0 "$c" >/dev/null 2>&1 || true
     done < "$BATS_FILE_TMPDIR/containers"
   fi
-  podman rmi -f "$CTR_IMAGE" "$CTR_IMAGE-copy" "$CTR_IMAGE-tend" >/dev/null 2>&1 || true
+  # the copy first: it is a child of $CTR_IMAGE
+  podman rmi -f "$CTR_IMAGE-copy" "$CTR_IMAGE-tend" >/dev/null 2>&1 || true
+  podman rmi -f "$CTR_IMAGE" >/dev/null 2>&1 || true
 }
 
 setup () {
