@@ -16,7 +16,8 @@ LIBC ?= auto
 SKALIBS_MUSL ?= build/skalibs-musl
 MUSL_GCC ?= musl-gcc
 ifeq ($(STATIC),1)
-BUILD ?= build/static
+# LIBC=glibc builds beside the musl build, not over it
+BUILD ?= build/static$(if $(filter glibc,$(LIBC)),-glibc)
 CONFIG := $(BUILD)/config.mak
 CONFARGS := --enable-static --with-libc=$(LIBC) --with-musl-skalibs=$(SKALIBS_MUSL) --output=$(CONFIG)
 # a rebuilt musl skalibs reconfigures (and so recompiles) the static build
