@@ -166,3 +166,52 @@ tmake () { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$_tend_root" "$@" ; 
   assert_output --partial "no container tool: install podman or docker"
   assert_output --partial "Error 100"
 }
+
+@test "skalibs-musl: the deb-src line uses the system's own Debian mirror, from either sources format" {
+  mkdir -p "$T/etc/sources.list.d"
+  # deb822: a third-party repository first (alphabetically), a disabled entry, then Debian's
+  cat > "$T/etc/sources.list.d/a-vendor.sources" <<'S'
+Types: deb
+URIs: https://vendor.example/apt
+Suites: nodistro
+Components: main
+S
+  cat > "$T/etc/sources.list.d/debian.sources" <<'S'
+Types: deb
+URIs: http://old.example/debian
+Suites: bookworm
+Components: main
+Enabled: no
+
+Types: deb
+# a comment line
+URIs: http://mirror.example/debian
+Suites: bookworm bookworm-updates
+Components: main contrib
+
+Types: deb
+URIs: http://mirror.example/debian-security
+Suites: bookworm-security
+Components: main
+S
+  SKALIBS_APT_ETC=$T/etc run sh "$_tend_root/package/skalibs-musl" --print-sources
+  assert_success
+  assert_output --regexp "^deb-src (\[signed-by=[^]]*\] )?http://mirror.example/debian bookworm main$"
+  # the one-line form comes first, security and third-party suites skipped
+  printf '%s\n' '# deb http://commented.example/debian bookworm main' \
+    'deb http://security.example/debian-security bookworm-security main' \
+    'deb [arch=amd64] http://oneline.example/debian bookworm main non-free' > "$T/etc/sources.list"
+  SKALIBS_APT_ETC=$T/etc run sh "$_tend_root/package/skalibs-musl" --print-sources
+  assert_success
+  assert_output --regexp "^deb-src (\[signed-by=[^]]*\] )?http://oneline.example/debian bookworm main$"
+  SKALIBS_APT_ETC=$T/etc SKALIBS_MIRROR=http://chosen.example/debian run sh "$_tend_root/package/skalibs-musl" --print-sources
+  assert_output --regexp "http://chosen.example/debian bookworm main$"
+}
+
+@test "skalibs-musl: no Debian mirror in the system's sources is a clear error" {
+  mkdir -p "$T/etc/sources.list.d"
+  printf 'deb https://vendor.example/apt cloud-sdk-bookworm main\n' > "$T/etc/sources.list.d/vendor.list"
+  SKALIBS_APT_ETC=$T/etc run sh "$_tend_root/package/skalibs-musl" --print-sources
+  assert_failure 100
+  assert_output --partial "unable to find a Debian mirror in $T/etc/sources.list(.d): pass SKALIBS_MIRROR=URL or SKALIBS_SRC=DIR"
+}
