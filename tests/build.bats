@@ -215,3 +215,13 @@ S
   assert_failure 100
   assert_output --partial "unable to find a Debian mirror in $T/etc/sources.list(.d): pass SKALIBS_MIRROR=URL or SKALIBS_SRC=DIR"
 }
+
+@test "skalibs-musl: skalibs' make does not inherit tend's make command line nor DESTDIR" {
+  # make dist-static passes prefix=/usr down: skalibs' install must not see it
+  fake_skalibs 'exit 0' '@true'
+  printf '\t@echo "skalibs install: prefix=[$(prefix)] destdir=[$(DESTDIR)]" ; exit 1\n' >> "$T/src/Makefile"
+  DESTDIR=/tend-leaked run tmake skalibs-musl SKALIBS_SRC="$T/src" SKALIBS_MUSL="$T/out" MUSL_GCC=true prefix=/tend-leaked
+  assert_failure
+  assert_output --partial "skalibs install: prefix=[] destdir=[]"
+  assert_output --partial "make install failed"
+}
