@@ -90,6 +90,9 @@ $(BUILD)/obj/%.o: %.c $(CONFIG)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+# svlog's per-line copies, inlined where the libc's memcpy is slow on short copies (configure)
+$(BUILD)/obj/cmd/svlog/%.o: CFLAGS += $(SVLOG_CFLAGS)
+
 # svscan starts supervise by the path it was built for, never through PATH (another package's
 # supervise, daemontools' say, could win there). The build tree's svscan runs the build tree's
 # supervise; the installed svscan, linked from objects compiled a second time, runs
