@@ -194,7 +194,7 @@ install: all $(BUILD)/inst/svscan
 # clean keeps build/skalibs-musl (a fetched dependency, not tend's output); distclean removes it
 clean:
 	$(if $(wildcard build),find build -mindepth 1 -maxdepth 1 ! -name skalibs-musl -exec rm -rf {} +)
-	rm -rf $(filter-out build build/%,$(BUILD))
+	$(if $(filter-out build build/%,$(BUILD)),rm -rf $(filter-out build build/%,$(BUILD)))
 
 distclean: clean
 	rm -rf config.mak build
