@@ -62,7 +62,7 @@ MANPAGES := $(wildcard doc/*.[18])
 BATS_FILES := $(sort $(wildcard tests/*.bats tests/compat/*.bats tests/integration/*.bats tests/container/*.bats))
 
 .PHONY: FORCE all check demo install clean distclean bench deps-build deps-test skalibs-musl \
-  dist-static dist-static-tarball image
+  dist-static dist-static-inner image image-inner
 .DELETE_ON_ERROR:
 
 all: $(BINS) $(TESTBINS) $(BUILD)/inst/svscan
@@ -162,11 +162,13 @@ DIST_STAGE = $(BUILD)/dist
 DIST_NAME = $(PKG_NAME)-$(PKG_VERSION)-$(firstword $(subst -, ,$(shell $(CC) -dumpmachine)))-static
 DIST_TARBALL = $(if $(filter build/static,$(BUILD)),build,$(BUILD))/$(DIST_NAME).tar.gz
 
-dist-static:
-	$(Q)$(MAKE) --no-print-directory STATIC=1 prefix=/usr bindir=/usr/bin mandir=/usr/share/man dist-static-tarball
+# both run in a make of the static build for prefix /usr (svscan then runs /usr/bin/supervise)
+dist-static image:
+	$(Q)$(if $(filter image,$@),sh package/image --check && )$(MAKE) --no-print-directory STATIC=1 \
+	  prefix=/usr bindir=/usr/bin mandir=/usr/share/man $@-inner
 
-dist-static-tarball: all $(BUILD)/inst/svscan
-	$(if $(filter 1,$(STATIC)),,$(error dist-static-tarball is internal: use make dist-static))
+dist-static-inner: all $(BUILD)/inst/svscan
+	$(if $(filter 1,$(STATIC)),,$(error $@ is internal: use make dist-static))
 	$(Q)rm -rf $(DIST_STAGE)
 	$(Q)$(MAKE) --no-print-directory install DESTDIR=$(abspath $(DIST_STAGE))
 	$(Q)$(STRIP) $(DIST_STAGE)$(bindir)/*
@@ -177,14 +179,11 @@ dist-static-tarball: all $(BUILD)/inst/svscan
 	@echo "dist-static: wrote $(DIST_TARBALL) ($(LIBC), $$(du -cb $(DIST_STAGE)$(bindir)/* | tail -n 1 | cut -f1) bytes of programs)"
 
 # The release tarball as an OCI image FROM scratch (tag NAME:VERSION), for
-# COPY --from=tend:VERSION /usr/bin/ /usr/local/bin/ in any Dockerfile. Needs podman or docker.
+# COPY --from=tend:VERSION /usr/bin/ /usr/local/bin/ in any Dockerfile. Needs podman or docker:
+# without either, package/image --check says so and exits 100.
 IMAGE_TAG ?= $(PKG_NAME):$(PKG_VERSION)
-image:
-	$(Q)sh package/image --check
-	$(Q)$(MAKE) --no-print-directory dist-static > $(or $(TMPDIR),/tmp)/tend-dist.$$$$.log || { cat $(or $(TMPDIR),/tmp)/tend-dist.$$$$.log ; exit 1 ; } ; \
-	  cat $(or $(TMPDIR),/tmp)/tend-dist.$$$$.log ; \
-	  t=$$(sed -n 's/^dist-static: wrote \([^ ]*\) .*/\1/p' $(or $(TMPDIR),/tmp)/tend-dist.$$$$.log) ; rm -f $(or $(TMPDIR),/tmp)/tend-dist.$$$$.log ; \
-	  SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) sh package/image "$$t" $(IMAGE_TAG)
+image-inner: dist-static-inner
+	$(Q)SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) sh package/image $(DIST_TARBALL) $(IMAGE_TAG)
 
 install: all $(BUILD)/inst/svscan
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man8

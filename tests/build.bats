@@ -225,3 +225,12 @@ S
   assert_output --partial "skalibs install: prefix=[] destdir=[]"
   assert_output --partial "make install failed"
 }
+
+@test "configure: CC=musl-gcc given by the user is taken for musl, with the musl skalibs" {
+  command -v musl-gcc >/dev/null || skip "musl-gcc not installed (sh package/deps static)"
+  [ -f "$_tend_root/build/skalibs-musl/lib/libskarnet.a" ] || skip "no build/skalibs-musl (make skalibs-musl)"
+  cd "$_tend_root"
+  CC=musl-gcc run ./configure --enable-static --with-libc=musl --output="$T/config.mak"
+  assert_success
+  assert_output --partial "configure: static build with musl (musl-gcc, skalibs from build/skalibs-musl/lib)"
+}
