@@ -1,7 +1,10 @@
 # Makefile for tend: generic, finds every cmd/*/ by itself (never edited for a new program).
 # make [all] | check | demo | install | uninstall | lint-man | clean | distclean | bench
 #   SANITIZE=1  build into build/san with ASan+UBSan (dynamic libc) and test that build
-#   STATIC=1    build fully static programs into build/static (what a container image ships)
+#   STATIC=1    build fully static programs into build/static (what a container image ships):
+#               with musl when musl-gcc is here (skalibs built with musl on demand), LIBC=glibc
+#               keeps glibc
+# make skalibs-musl [SKALIBS_SRC=DIR] | dist-static | image
 #   WERROR=1    warnings are errors (CI)
 #   BUILD=DIR   build directory (default build, or build/san with SANITIZE=1)
 #   LINTBATS=0  check: skip tests/lint-bats (assertions bats cannot fail) before the suite
@@ -10,10 +13,17 @@ SANITIZE ?= 0
 STATIC ?= 0
 WERROR ?= 0
 LINTBATS ?= 1
+LIBC ?= auto
+# skalibs compiled with musl, shared by every static build (make skalibs-musl)
+SKALIBS_MUSL ?= build/skalibs-musl
+MUSL_GCC ?= musl-gcc
 ifeq ($(STATIC),1)
-BUILD ?= build/static
+# LIBC=glibc builds beside the musl build, not over it
+BUILD ?= build/static$(if $(filter glibc,$(LIBC)),-glibc)
 CONFIG := $(BUILD)/config.mak
-CONFARGS := --enable-static --output=$(CONFIG)
+CONFARGS := --enable-static --with-libc=$(LIBC) --with-musl-skalibs=$(SKALIBS_MUSL) --output=$(CONFIG)
+# a rebuilt musl skalibs reconfigures (and so recompiles) the static build
+CONFDEPS := $(wildcard $(SKALIBS_MUSL)/lib/libskarnet.a)
 else ifeq ($(SANITIZE),1)
 BUILD ?= build/san
 CONFIG := $(BUILD)/config.mak
@@ -24,7 +34,7 @@ CONFIG := config.mak
 CONFARGS :=
 endif
 
-NOCONF_GOALS := clean distclean
+NOCONF_GOALS := clean distclean skalibs-musl dist-static image
 ifneq ($(filter-out $(NOCONF_GOALS),$(or $(MAKECMDGOALS),all)),)
 include $(CONFIG)
 endif
@@ -54,7 +64,8 @@ TESTOBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(TESTSRC))
 MANPAGES := $(wildcard doc/*.[18])
 BATS_FILES := $(sort $(wildcard tests/*.bats tests/compat/*.bats tests/integration/*.bats tests/container/*.bats))
 
-.PHONY: FORCE all check demo install uninstall lint-man clean distclean bench deps-build deps-test
+.PHONY: FORCE all check demo install uninstall lint-man clean distclean bench deps-build deps-test \
+  skalibs-musl dist-static dist-static-inner image image-inner
 .DELETE_ON_ERROR:
 # The test helpers' objects are made only through the pattern rule, so make would take them
 # for intermediate files, delete them after linking, and relink every helper on the next run.
@@ -62,9 +73,18 @@ BATS_FILES := $(sort $(wildcard tests/*.bats tests/compat/*.bats tests/integrati
 
 all: $(BINS) $(TESTBINS) $(BUILD)/inst/svscan
 
-$(CONFIG): configure
-	@sh package/deps build
-	./configure $(CONFARGS)
+# A static build wants musl: its skalibs is built here first when musl-gcc is present and
+# the library is missing (configure then picks musl, and says so).
+$(CONFIG): configure $(CONFDEPS)
+	@sh package/deps $(if $(filter 1,$(STATIC)),static,build)
+	$(if $(filter 1,$(STATIC)),$(Q)if [ "$(LIBC)" != glibc ] && command -v $(MUSL_GCC) >/dev/null 2>&1 && \
+	  [ ! -f $(SKALIBS_MUSL)/lib/libskarnet.a ] ; then MAKE="$(MAKE)" MUSL_GCC=$(MUSL_GCC) sh package/skalibs-musl $(SKALIBS_MUSL) ; fi)
+	MUSL_GCC=$(MUSL_GCC) ./configure $(CONFARGS)
+
+# skalibs built with musl into $(SKALIBS_MUSL): from Debian's source package (apt-get source,
+# private apt state), or from SKALIBS_SRC=DIR. Always rebuilds: it is asked for by name.
+skalibs-musl:
+	MAKE="$(MAKE)" MUSL_GCC=$(MUSL_GCC) sh package/skalibs-musl $(SKALIBS_MUSL)
 
 $(BUILD)/libtend.a: $(LIBOBJ)
 	@mkdir -p $(@D)
@@ -75,6 +95,9 @@ $(BUILD)/obj/%.o: %.c $(CONFIG)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# svlog's per-line copies, inlined where the libc's memcpy is slow on short copies (configure)
+$(BUILD)/obj/cmd/svlog/%.o: CFLAGS += $(SVLOG_CFLAGS)
 
 # svscan starts supervise by the path it was built for, never through PATH (another package's
 # supervise, daemontools' say, could win there). The build tree's svscan runs the build tree's
@@ -151,6 +174,41 @@ demo: all
 bench: all
 	sh tests/bench/run $(if $(QUICK),--quick)
 
+# A release: the static programs (prefix /usr) and man pages in one tarball that is the same bytes
+# from the same commit: stripped programs (build IDs are content hashes; -ffile-prefix-map keeps
+# the build directory out), names sorted, owner 0, every mtime the commit's (SOURCE_DATE_EPOCH),
+# gzip -n. The name and version come from package/info only.
+PKG_NAME := $(shell sed -n 's/^name=//p' package/info)
+PKG_VERSION := $(shell sed -n 's/^version=//p' package/info)
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+STRIP ?= strip
+DIST_STAGE = $(BUILD)/dist
+DIST_NAME = $(PKG_NAME)-$(PKG_VERSION)-$(firstword $(subst -, ,$(shell $(CC) -dumpmachine)))-static
+DIST_TARBALL = $(if $(filter build/static,$(BUILD)),build,$(BUILD))/$(DIST_NAME).tar.gz
+
+# both run in a make of the static build for prefix /usr (svscan then runs /usr/bin/supervise)
+dist-static image:
+	$(Q)$(if $(filter image,$@),sh package/image --check && )$(MAKE) --no-print-directory STATIC=1 \
+	  prefix=/usr bindir=/usr/bin mandir=/usr/share/man $@-inner
+
+dist-static-inner: all $(BUILD)/inst/svscan
+	$(if $(filter 1,$(STATIC)),,$(error $@ is internal: use make dist-static))
+	$(Q)rm -rf $(DIST_STAGE)
+	$(Q)$(MAKE) --no-print-directory install DESTDIR=$(abspath $(DIST_STAGE))
+	$(Q)$(STRIP) $(DIST_STAGE)$(bindir)/*
+	$(Q)cd $(DIST_STAGE) && find usr -type f | LC_ALL=C sort | xargs sha256sum > SHA256SUMS
+	$(Q)tar --sort=name --format=gnu --owner=0 --group=0 --numeric-owner --mode=u+w,go-w,a+rX \
+	  --mtime=@$(SOURCE_DATE_EPOCH) -C $(DIST_STAGE) -cf - SHA256SUMS usr | gzip -9 -n > $(DIST_TARBALL).new
+	$(Q)mv -f $(DIST_TARBALL).new $(DIST_TARBALL)
+	@echo "dist-static: wrote $(DIST_TARBALL) ($(LIBC), $$(du -cb $(DIST_STAGE)$(bindir)/* | tail -n 1 | cut -f1) bytes of programs)"
+
+# The release tarball as an OCI image FROM scratch (tag NAME:VERSION), for
+# COPY --from=tend:VERSION /usr/bin/ /usr/local/bin/ in any Dockerfile. Needs podman or docker:
+# without either, package/image --check says so and exits 100.
+IMAGE_TAG ?= $(PKG_NAME):$(PKG_VERSION)
+image-inner: dist-static-inner
+	$(Q)SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) sh package/image $(DIST_TARBALL) $(IMAGE_TAG)
+
 install: all $(BUILD)/inst/svscan
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man8
 	install -m 0755 $(filter-out $(BUILD)/bin/svscan,$(BINS)) $(BUILD)/inst/svscan $(DESTDIR)$(bindir)/
@@ -165,8 +223,10 @@ uninstall:
 lint-man:
 	mandoc -T lint -W warning $(MANPAGES)
 
+# clean keeps build/skalibs-musl (a fetched dependency, not tend's output); distclean removes it
 clean:
-	rm -rf build $(filter-out build build/%,$(BUILD))
+	$(if $(wildcard build),find build -mindepth 1 -maxdepth 1 ! -name skalibs-musl -exec rm -rf {} +)
+	$(if $(filter-out build build/%,$(BUILD)),rm -rf $(filter-out build build/%,$(BUILD)))
 
 distclean: clean
-	rm -f config.mak
+	rm -rf config.mak build

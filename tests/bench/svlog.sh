@@ -129,9 +129,9 @@ ratio () {
 echo
 printf '%-44s %8s %s\n' "ratio (same run)" "value" "goal"
 if have $S6 ; then
-  printf '%-44s %8s %s\n' "throughput svlog / s6-log" "$(ratio svlog s6log 1)" ">= 2"
+  printf '%-44s %8s %s\n' "throughput svlog / s6-log" "$(ratio svlog s6log 1)" ">= 3"
   printf '%-44s %8s %s\n' "CPU per MB svlog / s6-log" "$(ratio svlog s6log 2)" "<= 0.5"
-  printf '%-44s %8s %s\n' "Pss svlog / s6-log" "$(ratio svlog s6log 3)" "<= 1"
+  printf '%-44s %8s %s\n' "Pss svlog / s6-log" "$(ratio svlog s6log 3)" "<= 0.5"
   printf '%-44s %8s %s\n' "throughput svlog T 1 / s6-log T 1" "$(ratio svlogT s6logT 1)" ">= 2"
   printf '%-44s %8s %s\n' "throughput svlog T 1 | cat / s6-log's" "$(ratio svlogP s6logP 1)" ""
 fi

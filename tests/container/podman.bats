@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # Tier 3: svscan as PID 1 of a real OCI container (podman + runc), on an image made from a folder:
-# static tend programs in /usr/bin, busybox-static in /bin, service dirs under /etc.
+# the release tarball (make dist-static: static programs in /usr/bin, what a user ships),
+# busybox-static in /bin, service dirs under /etc. One test builds `make image` and copies the
+# programs out of it with COPY --from, as README's recipe does.
 
 load ../helpers/common
 
@@ -25,17 +27,22 @@ critical_dir () {
 }
 
 make_rootfs () {
-  local r=$1 bin=$2 a
-  mkdir -p "$r/bin" "$r/usr/bin" "$r/etc" "$r/tmp" "$r/proc" "$r/sys" "$r/dev"
+  local r=$1 tarball=$2 a
+  mkdir -p "$r/bin" "$r/etc" "$r/tmp" "$r/proc" "$r/sys" "$r/dev"
   chmod 1777 "$r/tmp"
-  cp -a "$bin"/* "$r/usr/bin/"
+  tar -C "$r" -xzf "$tarball"
+  (cd "$r" && sha256sum -c --quiet SHA256SUMS) || { echo "$tarball: SHA256SUMS does not match" >&2 ; return 1 ; }
+  rm -f "$r/SHA256SUMS"
   cp /bin/busybox "$r/bin/busybox"
   # relative links (busybox --install -s would point them at the host's busybox path); busybox's
   # own svc/svok and the like must not shadow ours, so names we ship get no link
   for a in $(/bin/busybox --list) ; do
     [ "$a" = busybox ] || [ -e "$r/usr/bin/$a" ] || ln -s busybox "$r/bin/$a"
   done
+}
 
+make_services () {
+  local r=$1
   # (1) (2) two plain services that die on TERM
   svc_dir "$r" /etc/service/a 'exec sleep 100000'
   svc_dir "$r" /etc/service/b 'exec sleep 100000'
@@ -93,23 +100,27 @@ setup_file () {
     CTR_SKIP="/bin/busybox is dynamically linked (install busybox-static)" ; return 0
   fi
 
-  # The image ships the static build (ASan cannot link statically, so a SANITIZE=1 run also
-  # tests these binaries). make is incremental: this only compiles what changed. The outer
-  # make's MAKEFLAGS (SANITIZE=1, WERROR=1, jobserver) must not leak into this one.
-  local build="${TEND_STATIC_BUILD:-build/static}" sbin
-  case "$build" in /*) sbin="$build/bin" ;; *) sbin="$_tend_root/$build/bin" ;; esac
-  if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$_tend_root" STATIC=1 BUILD="$build" \
+  # The image ships the release tarball of the static build (ASan cannot link statically, so a
+  # SANITIZE=1 run also tests these binaries). make is incremental: this only compiles what
+  # changed. The outer make's MAKEFLAGS (SANITIZE=1, WERROR=1, jobserver) must not leak in.
+  local build="${TEND_STATIC_BUILD:-build/static}" tarball
+  if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$_tend_root" dist-static BUILD="$build" \
         >"$BATS_FILE_TMPDIR/make.log" 2>&1 ; then
     cat "$BATS_FILE_TMPDIR/make.log" >&2
-    echo "container tests: make STATIC=1 BUILD=$build failed" >&2
+    echo "container tests: make dist-static BUILD=$build failed" >&2
     return 1
   fi
-  [ -x "$sbin/svscan" ] && [ -x "$sbin/supervise" ] || { echo "no static build in $sbin" >&2 ; return 1 ; }
+  tarball=$(sed -n 's/^dist-static: wrote \([^ ]*\) .*/\1/p' "$BATS_FILE_TMPDIR/make.log")
+  case "$tarball" in /*) ;; ?*) tarball=$_tend_root/$tarball ;; esac
+  [ -f "$tarball" ] || { echo "container tests: make dist-static named no tarball" >&2 ; return 1 ; }
+  export CTR_TARBALL=$tarball
 
-  export LOG_SERVICES="a b"
-  [ "$(printf 'x\n' | "$sbin/svlog" 1 2>/dev/null)" = x ] && LOG_SERVICES="a b c"
   local r="$BATS_FILE_TMPDIR/rootfs"
-  make_rootfs "$r" "$sbin"
+  make_rootfs "$r" "$tarball"
+  [ -x "$r/usr/bin/svscan" ] && [ -x "$r/usr/bin/supervise" ] || { echo "no svscan, supervise in $tarball" >&2 ; return 1 ; }
+  export LOG_SERVICES="a b"
+  [ "$(printf 'x\n' | "$r/usr/bin/svlog" 1 2>/dev/null)" = x ] && LOG_SERVICES="a b c"
+  make_services "$r"
   tar -C "$r" -cf - . | timeout 120 podman import -q - "$CTR_IMAGE" >/dev/null
   rm -rf "$r"
 }
@@ -122,6 +133,8 @@ teardown_file () {
       podman rm -f -t 0 "$c" >/dev/null 2>&1 || true
     done < "$BATS_FILE_TMPDIR/containers"
   fi
+  # the copy first: it is a child of $CTR_IMAGE
+  podman rmi -f "$CTR_IMAGE-copy" "$CTR_IMAGE-tend" >/dev/null 2>&1 || true
   podman rmi -f "$CTR_IMAGE" >/dev/null 2>&1 || true
 }
 
@@ -311,4 +324,28 @@ time_stop () {
   assert_equal "$(exit_code)" 0
   run podman logs "$CTR"
   assert_line "svscan: warning: service deaf still running at the grace deadline: sending SIGKILL"
+}
+
+@test "container: make image is FROM scratch with just the programs, and COPY --from it works" {
+  run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$_tend_root" image \
+    BUILD="${TEND_STATIC_BUILD:-build/static}" IMAGE_TAG="$CTR_IMAGE-tend"
+  assert_success
+  assert_output --partial "package/image: built $CTR_IMAGE-tend with podman"
+  # one layer, and in it exactly the tarball's programs
+  run podman image inspect --format '{{len .RootFS.Layers}}' "$CTR_IMAGE-tend"
+  assert_output 1
+  local id
+  id=$(podman create "$CTR_IMAGE-tend" /usr/bin/svscan)
+  podman export "$id" | tar -tf - | grep -v '/$' | sort > "$T/image-files"
+  podman rm "$id" >/dev/null
+  tar -tzf "$CTR_TARBALL" | grep '^usr/bin/.' | sort > "$T/tar-programs"
+  run diff "$T/tar-programs" "$T/image-files"
+  assert_success
+  # the README recipe: any image takes the programs with one COPY --from
+  printf 'FROM %s\nCOPY --from=%s /usr/bin/ /usr/local/bin/\n' "$CTR_IMAGE" "$CTR_IMAGE-tend" > "$T/Containerfile"
+  run timeout 120 podman build -q -t "$CTR_IMAGE-copy" -f "$T/Containerfile" "$T"
+  assert_success
+  run timeout 60 podman run --rm "$CTR_IMAGE-copy" sh -c 'echo hello | /usr/local/bin/tai64n'
+  assert_success
+  assert_output --regexp '^@[0-9a-f]{24} hello$'
 }
