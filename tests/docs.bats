@@ -220,7 +220,7 @@ for l in open(sys.argv[1]):
   cp -a "$_tend_root/tests/helpers" "$src/tests/"
   example containers.md containers-image > "$T/example.sh"
   # glibc keeps the static build local (a musl build would fetch skalibs' source first)
-  ( cd "$src" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL LIBC=glibc sh -e "$T/example.sh" ) > "$T/make.log" 2>&1 || { cat "$T/make.log" ; false ; }
+  ( cd "$src" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL LIBC=glibc BUILD=build/static sh -e "$T/example.sh" ) > "$T/make.log" 2>&1 || { cat "$T/make.log" ; false ; }
   for d in "$_tend_root"/cmd/*/ ; do
     assert [ -x "$src/image/bin/$(basename "$d")" ]
   done

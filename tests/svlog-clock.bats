@@ -10,6 +10,8 @@ setup () {
   tend_setup
   cd "$T"
   [ -f "$FAKETIME_LIB" ] || skip "libfaketime (Debian package libfaketime) is not installed: $FAKETIME_LIB missing"
+  # libfaketime works through LD_PRELOAD, which a static program never reads
+  ldd "$TEND_BIN/svlog" >/dev/null 2>&1 || skip "svlog is statically linked: libfaketime (LD_PRELOAD) cannot move its clock"
 }
 teardown () {
   cd /
