@@ -60,7 +60,7 @@ BATS_FILES := $(sort $(wildcard tests/*.bats tests/compat/*.bats tests/integrati
 # for intermediate files, delete them after linking, and relink every helper on the next run.
 .SECONDARY: $(TESTOBJ)
 
-all: $(BINS) $(TESTBINS) $(BUILD)/inst/svscan
+all: $(BINS) $(TESTBINS) $(BUILD)/inst/svscan $(BUILD)/inst/svinit
 
 $(CONFIG): configure
 	@sh package/deps build
@@ -84,10 +84,14 @@ $(BUILD)/obj/%.o: %.c $(CONFIG)
 SUPERVISE_BUILD := $(abspath $(BUILD)/bin/supervise)
 SUPERVISE_INST := $(bindir)/supervise
 SVSCANSRC := $(wildcard cmd/svscan/*.c)
+# svinit execs svscan the same way: the build tree's, or $(bindir)/svscan once installed.
+SVSCAN_BUILD := $(abspath $(BUILD)/bin/svscan)
+SVSCAN_INST := $(bindir)/svscan
+SVINITSRC := $(wildcard cmd/svinit/*.c)
 
 $(BUILD)/gen/build/tend-paths.h $(BUILD)/gen/inst/tend-paths.h: FORCE
 	@mkdir -p $(@D)
-	@printf '#define TEND_SUPERVISE_PATH "%s"\n' '$(if $(findstring /inst/,$@),$(SUPERVISE_INST),$(SUPERVISE_BUILD))' > $@.new
+	@printf '#define TEND_SUPERVISE_PATH "%s"\n#define TEND_SVSCAN_PATH "%s"\n' '$(if $(findstring /inst/,$@),$(SUPERVISE_INST),$(SUPERVISE_BUILD))' '$(if $(findstring /inst/,$@),$(SVSCAN_INST),$(SVSCAN_BUILD))' > $@.new
 	@if cmp -s $@.new $@ ; then rm -f $@.new ; else mv -f $@.new $@ ; fi
 
 # The release's name and version come from package/info only: lib/usage compiles them in
@@ -122,6 +126,21 @@ $(BUILD)/inst/svscan: $(patsubst %.c,$(BUILD)/obj-inst/%.o,$(SVSCANSRC)) $(BUILD
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libtend.a $(LDLIBS)
 
+$(BUILD)/obj/cmd/svinit/%.o: cmd/svinit/%.c $(CONFIG) $(BUILD)/gen/build/tend-paths.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) -I$(BUILD)/gen/build $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj-inst/cmd/svinit/%.o: cmd/svinit/%.c $(CONFIG) $(BUILD)/gen/inst/tend-paths.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $< (installed paths)")
+	$(Q)$(CC) -I$(BUILD)/gen/inst $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/inst/svinit: $(patsubst %.c,$(BUILD)/obj-inst/%.o,$(SVINITSRC)) $(BUILD)/libtend.a
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libtend.a $(LDLIBS)
+
 define PROG_template
 $(BUILD)/bin/$(1): $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard cmd/$(1)/*.c)) $(BUILD)/libtend.a
 	@mkdir -p $$(@D)
@@ -151,9 +170,9 @@ demo: all
 bench: all
 	sh tests/bench/run $(if $(QUICK),--quick)
 
-install: all $(BUILD)/inst/svscan
+install: all $(BUILD)/inst/svscan $(BUILD)/inst/svinit
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man8
-	install -m 0755 $(filter-out $(BUILD)/bin/svscan,$(BINS)) $(BUILD)/inst/svscan $(DESTDIR)$(bindir)/
+	install -m 0755 $(filter-out $(BUILD)/bin/svscan $(BUILD)/bin/svinit,$(BINS)) $(BUILD)/inst/svscan $(BUILD)/inst/svinit $(DESTDIR)$(bindir)/
 	$(if $(MANPAGES),install -m 0644 $(MANPAGES) $(DESTDIR)$(mandir)/man8/)
 
 # What install put, and only that: the programs and pages of this tree (directories stay, they

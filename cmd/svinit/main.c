@@ -1,0 +1,185 @@
+/* main.c: the main command (docker CMD) as a service of its own, and the exec into svscan. */
+
+#include <skalibs/nonposix.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <skalibs/types.h>
+#include <skalibs/strerr.h>
+#include <skalibs/stralloc.h>
+#include <skalibs/djbunix.h>
+#include <skalibs/unix-transactional.h>
+#include <tend/status.h>
+#include "tend-paths.h"
+#include "svinit.h"
+
+#define ARGVFILE "svinit-argv"
+
+static void writefile (char const *dir, char const *name, char const *s, size_t len)
+{
+  size_t dlen = strlen(dir), nlen = strlen(name) ;
+  char fn[dlen + nlen + 2] ;
+  memcpy(fn, dir, dlen) ; fn[dlen] = '/' ; memcpy(fn + dlen + 1, name, nlen + 1) ;
+  if (!openwritenclose_suffix(fn, s, len, ".new")) strerr_diefusys(111, "write ", fn) ;
+}
+
+/* The main service's directory, all made by us: run is a link to this very binary (so it runs
+   on a noexec /run, needs no shell in the image, and no quoting of the arguments), which finds
+   the command in svinit-argv. critical + max-restarts 0: its first death is final and ends the
+   container with its code (svscan's critical watch). */
+void svinit_prepare_main (char const *live, char const *const *argv)
+{
+  stralloc sa = STRALLOC_ZERO ;
+  size_t llen = strlen(live), nlen = strlen(conf.mainname) ;
+  char dir[llen + nlen + 2] ;
+  char self[PATH_MAX] ;
+  ssize_t r ;
+  memcpy(dir, live, llen) ; dir[llen] = '/' ; memcpy(dir + llen + 1, conf.mainname, nlen + 1) ;
+  if (mkdir(dir, 0755) < 0 && errno != EEXIST) strerr_diefusys(111, "mkdir ", dir) ;
+  for (; *argv ; argv++) if (!stralloc_catb(&sa, *argv, strlen(*argv) + 1)) strerr_diefusys(111, "allocate") ;
+  writefile(dir, ARGVFILE, sa.s, sa.len) ;
+  writefile(dir, "critical", "", 0) ;
+  writefile(dir, "max-restarts", "0 60\n", 5) ;
+  r = readlink("/proc/self/exe", self, sizeof self - 1) ;
+  if (r <= 0) strerr_diefusys(111, "readlink /proc/self/exe") ;
+  self[r] = 0 ;
+  {
+    char run[llen + nlen + 6] ;
+    memcpy(run, dir, llen + 1 + nlen) ; memcpy(run + llen + 1 + nlen, "/run", 5) ;
+    if (!atomic_symlink(self, run, ".new")) strerr_diefusys(111, "link ", run, " to ", self) ;
+  }
+  stralloc_free(&sa) ;
+}
+
+/* supervise runs us as "./run NAME" in the main service's directory */
+int svinit_is_mainrun (int argc, char const *const *argv)
+{
+  return argc == 2 && !strcmp(argv[0], "./run") && access(ARGVFILE, F_OK) == 0 ;
+}
+
+static int isready (char const *name)
+{
+  tend_status_t st = TEND_STATUS_ZERO ;
+  if (tend_status_read(name, &st) <= 0) return 0 ;
+  if (st.version) return st.state == TEND_STATE_READY ;
+  return st.runstate == 1 ;
+}
+
+/* Names of the services (and loggers) of the scan dir that are not ready yet, into sa as
+   " a b"; 1 if all are */
+static int allready (char const *svdir, char const *self, stralloc *sa)
+{
+  DIR *d = opendir(svdir) ;
+  int ok = 1 ;
+  sa->len = 0 ;
+  if (!d) return 1 ;
+  for (;;)
+  {
+    struct dirent *e ;
+    errno = 0 ;
+    e = readdir(d) ;
+    if (!e) break ;
+    if (e->d_name[0] == '.' || !strcmp(e->d_name, self)) continue ;
+    {
+      size_t slen = strlen(svdir), nlen = strlen(e->d_name) ;
+      char fn[slen + nlen + 6] ;
+      struct stat st ;
+      memcpy(fn, svdir, slen) ; fn[slen] = '/' ; memcpy(fn + slen + 1, e->d_name, nlen + 1) ;
+      if (stat(fn, &st) < 0 || !S_ISDIR(st.st_mode)) continue ;
+      if (!isready(fn)) { ok = 0 ; stralloc_catb(sa, " ", 1) ; stralloc_cats(sa, e->d_name) ; }
+      memcpy(fn + slen + 1 + nlen, "/log", 5) ;
+      if (stat(fn, &st) == 0 && S_ISDIR(st.st_mode) && !isready(fn)) { ok = 0 ; stralloc_catb(sa, " ", 1) ; stralloc_cats(sa, e->d_name) ; stralloc_cats(sa, "/log") ; }
+    }
+  }
+  dir_close(d) ;
+  return ok ;
+}
+
+static unsigned long long now_ms (void)
+{
+  struct timespec ts ;
+  clock_gettime(CLOCK_MONOTONIC, &ts) ;
+  return (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000 ;
+}
+
+/* Runs as the main service's ./run: waits (bounded) until every other service is ready, then
+   execs the command. A short poll, not events: it runs once, for at most SVINIT_CMD_WAIT_MS. */
+void svinit_mainrun (void)
+{
+  char const *svdir = getenv("SVDIR") ;
+  char const *self = getenv("SVINIT_MAIN_NAME") ;
+  char const *x = getenv("SVINIT_CMD_WAIT_MS") ;
+  unsigned int waitms = 10000 ;
+  stralloc sa = STRALLOC_ZERO ;
+  stralloc pending = STRALLOC_ZERO ;
+  if (!self || !*self) self = "main" ;
+  if (x && *x) uint0_scan(x, &waitms) ;
+  if (!openslurpclose(&sa, ARGVFILE) || !sa.len || sa.s[sa.len - 1]) strerr_diefusys(111, "read ", ARGVFILE) ;
+  if (svdir && *svdir)
+  {
+    unsigned long long end = now_ms() + waitms ;
+    for (;;)
+    {
+      struct timespec ts = { .tv_sec = 0, .tv_nsec = 10000000 } ;
+      if (allready(svdir, self, &pending)) break ;
+      if (now_ms() >= end)
+      {
+        char fmt[UINT_FMT] ;
+        fmt[uint_fmt(fmt, waitms)] = 0 ;
+        if (!stralloc_0(&pending)) strerr_diefusys(111, "allocate") ;
+        strerr_warnw("not ready after SVINIT_CMD_WAIT_MS=", fmt, " ms:", pending.s, ": starting the main command anyway") ;
+        break ;
+      }
+      nanosleep(&ts, 0) ;
+    }
+  }
+  {
+    size_t n = 0, i = 0 ;
+    for (; i < sa.len ; i++) if (!sa.s[i]) n++ ;
+    {
+      char const *argv[n + 1] ;
+      size_t pos = 0 ;
+      for (i = 0 ; i < n ; i++) { argv[i] = sa.s + pos ; pos += strlen(sa.s + pos) + 1 ; }
+      argv[n] = 0 ;
+      execvp(argv[0], (char *const *)argv) ;
+      strerr_diefusys(errno == ENOENT ? 127 : 126, "run the main command ", argv[0]) ;
+    }
+  }
+}
+
+/* svscan by the path it was built for, never through PATH (busybox, another package's svscan);
+   else the svscan beside our own file (a tree moved after the build, an image's /usr/bin) */
+void svinit_exec_svscan (char const *live)
+{
+  char beside[PATH_MAX] ;
+  char const *path = TEND_SVSCAN_PATH ;
+  char gfmt[UINT_FMT] ;
+  char const *argv[7] ;
+  unsigned int n = 0 ;
+  if (access(path, X_OK) < 0)
+  {
+    ssize_t r = readlink("/proc/self/exe", beside, sizeof beside - sizeof "svscan") ;
+    if (r > 0 && (size_t)r < sizeof beside - sizeof "svscan")
+    {
+      char *slash ;
+      beside[r] = 0 ;
+      slash = strrchr(beside, '/') ;
+      if (slash) { memcpy(slash + 1, "svscan", sizeof "svscan") ; if (access(beside, X_OK) == 0) path = beside ; }
+    }
+  }
+  gfmt[uint_fmt(gfmt, conf.grace_ms)] = 0 ;
+  argv[n++] = "svscan" ;
+  /* the live dir is built once: no periodic rescan (svscanctl -a still rescans) */
+  argv[n++] = "-t0" ;
+  argv[n++] = "-g" ;
+  argv[n++] = gfmt ;
+  argv[n++] = live ;
+  argv[n] = 0 ;
+  execv(path, (char *const *)argv) ;
+  strerr_diefusys(111, "exec ", path) ;
+}

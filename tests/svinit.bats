@@ -1,0 +1,250 @@
+#!/usr/bin/env bats
+# svinit: settings checked before anything starts, the live scan dir built from a read-only
+# image tree, the record, init.d one-shots, the main command, and the exec into svscan.
+
+load helpers/common
+
+setup () {
+  tend_setup
+  IMG="$T/img"
+  mkdir -p "$IMG" "$T/init"
+  export SVINIT_SERVICES="$IMG" SVINIT_LIVE_DIR="$T/live" SVINIT_INIT_DIR="$T/init" SVINIT_GRACE_MS=500
+  export TMPDIR="$T/tmp"
+  mkdir -p "$TMPDIR"
+  unset SVDIR
+}
+teardown () { tend_teardown ; }
+
+img_service () {
+  mkdir -p "$IMG/$1"
+  printf '#!/bin/sh\n%s\n' "${2:-exec sleep 1000}" > "$IMG/$1/run"
+  chmod +x "$IMG/$1/run"
+}
+init_script () {
+  printf '#!/bin/sh\n%s\n' "$2" > "$T/init/$1"
+  chmod +x "$T/init/$1"
+}
+# svinit in the background (it becomes svscan), output in $T/out and $T/err
+start_svinit () {
+  svinit "$@" >"$T/out" 2>"$T/err" &
+  SVINIT_PID=$!
+  track_pid "$SVINIT_PID"
+}
+stop_svinit () {
+  kill -TERM "$SVINIT_PID"
+  rc=0 ; wait "$SVINIT_PID" || rc=$?
+}
+
+@test "svinit: an invalid SVINIT_* value is fatal 100, names the variable and the allowed values, starts nothing" {
+  img_service web
+  init_script 10-mark "touch $T/ran"
+  for v in "SVINIT_LOG_FORMAT=xml:plain, tagged (the default), stamped, json" \
+           "SVINIT_INIT_FAILURE=maybe:stop (the default), warn" \
+           "SVINIT_GRACE_MS=5s:milliseconds from 0 to 3600000" \
+           "SVINIT_CMD_WAIT_MS=-1:milliseconds from 0 to 3600000" \
+           "SVINIT_EXIT_MAP=143:CODE=CODE pairs" \
+           "SVINIT_EXIT_MAP=143=0 300=1:CODE=CODE pairs" \
+           "SVINIT_MAIN_NAME=a/b:a service name" \
+           "SVINIT_MAIN_NAME=.x:a service name" \
+           "SVINIT_SERVICES=relative:an absolute path" ; do
+    assign=${v%%:*} ; allowed=${v#*:}
+    run env "$assign" svinit
+    assert_equal "$status" 100
+    assert_output --partial "svinit: fatal: invalid ${assign%%=*}=${assign#*=}: allowed values: "
+    assert_output --partial "$allowed"
+  done
+  [ ! -e "$T/live" ]
+  [ ! -e "$T/ran" ]
+}
+
+@test "svinit: an unknown SVINIT_ variable (a typo) is fatal 100, naming it and the known ones" {
+  img_service web
+  run env SVINIT_LOGFORMAT=json svinit
+  assert_equal "$status" 100
+  assert_output --partial "svinit: fatal: unknown variable SVINIT_LOGFORMAT: known are SVINIT_SERVICES"
+  assert_output --partial "SVINIT_LOG_FORMAT"
+  [ ! -e "$T/live" ]
+}
+
+@test "svinit: a missing services dir is fatal 100; one that cannot be read is fatal 111" {
+  run env SVINIT_SERVICES="$T/nope" svinit
+  assert_equal "$status" 100
+  assert_output --partial "svinit: fatal: unable to open directory $T/nope: no such directory"
+  : > "$T/afile"
+  run env SVINIT_SERVICES="$T/afile" svinit
+  assert_equal "$status" 111
+  assert_output --partial "svinit: fatal: unable to open directory $T/afile: "
+}
+
+@test "svinit: a service dir without run is fatal 100, naming it" {
+  img_service web
+  mkdir -p "$IMG/broken"
+  run svinit
+  assert_equal "$status" 100
+  assert_output --partial "svinit: fatal: service $IMG/broken has no run file"
+}
+
+@test "svinit: the live dir has real dirs (service and log/) with links to the image's files; svscan runs them" {
+  img_service web "echo started > $T/web.started ; exec sleep 1000"
+  mkdir -p "$IMG/web/env" "$IMG/db/log"
+  img_service db
+  printf '#!/bin/sh\nexec cat > /dev/null\n' > "$IMG/db/log/run" ; chmod +x "$IMG/db/log/run"
+  chmod -R a-w "$IMG"
+  start_svinit
+  wait_for 5 test -e "$T/web.started"
+  wait_for 5 has_pid "$T/live/db/log"
+  [ -d "$T/live/web" ] && [ ! -L "$T/live/web" ]
+  [ -d "$T/live/db/log" ] && [ ! -L "$T/live/db/log" ]
+  assert_equal "$(readlink "$T/live/web/run")" "$IMG/web/run"
+  assert_equal "$(readlink "$T/live/web/env")" "$IMG/web/env"
+  assert_equal "$(readlink "$T/live/db/log/run")" "$IMG/db/log/run"
+  [ -d "$T/live/web/supervise" ]
+  [ ! -e "$IMG/web/supervise" ]
+  # the record: bare names from outside (docker exec) find the live dir
+  assert_equal "$(readlink "$TEND_RUNDIR/scandir")" "$T/live"
+  run svstat web
+  assert_output --partial "web: up (pid "
+  svc -d web
+  wait_for 5 no_pid "$T/live/web"
+  stop_svinit
+  assert_equal "$rc" 0
+  chmod -R u+w "$IMG"
+}
+
+@test "svinit: the environment reaches services, with SVDIR set to the live dir" {
+  img_service web "echo \"\$FOO \$SVDIR\" > $T/env.out ; exec sleep 1000"
+  FOO=bar start_svinit
+  wait_for 5 test -s "$T/env.out"
+  assert_equal "$(cat "$T/env.out")" "bar $T/live"
+  stop_svinit
+}
+
+@test "svinit: an unwritable live dir falls back to a private dir under TMPDIR; both unwritable is fatal 111" {
+  img_service web "touch $T/web.started ; exec sleep 1000"
+  SVINIT_LIVE_DIR=/proc/nope/service start_svinit
+  wait_for 5 test -e "$T/web.started"
+  live=$(readlink "$TEND_RUNDIR/scandir")
+  [[ "$live" == "$TMPDIR"/svinit.*/service ]]
+  [ -d "$live/web/supervise" ]
+  stop_svinit
+  assert_equal "$rc" 0
+  run env SVINIT_LIVE_DIR=/proc/nope/service TMPDIR=/proc/nope svinit
+  assert_equal "$status" 111
+  assert_output --partial "svinit: fatal: unable to create the live scan directory /proc/nope/service or a private one under /proc/nope: "
+}
+
+@test "svinit: init.d scripts run in name order, before the services, output tagged per stream" {
+  img_service web "cat $T/order > $T/web.saw ; exec sleep 1000"
+  init_script 20-b "echo b >> $T/order ; echo from-b"
+  init_script 10-a "echo a >> $T/order ; echo from-a ; echo err-a >&2"
+  init_script .hidden "echo hidden >> $T/order"
+  start_svinit
+  wait_for 5 test -s "$T/web.saw"
+  assert_equal "$(cat "$T/web.saw" | tr '\n' ' ')" "a b "
+  assert_equal "$(cat "$T/out")" "init.d/10-a | from-a
+init.d/20-b | from-b"
+  grep -qx "init.d/10-a | err-a" "$T/err"
+  stop_svinit
+}
+
+@test "svinit: a failing init.d script stops the container with its code and a line naming it" {
+  img_service web "touch $T/web.started ; exec sleep 1000"
+  init_script 10-a "exit 7"
+  init_script 20-b "touch $T/b.ran"
+  run svinit
+  assert_equal "$status" 7
+  assert_output --partial "svinit: warning: init.d/10-a exited 7: stopping the container"
+  [ ! -e "$T/b.ran" ]
+  [ ! -e "$T/web.started" ]
+}
+
+@test "svinit: SVINIT_INIT_FAILURE=warn only warns; a non-executable entry counts as a failure (126)" {
+  img_service web "touch $T/web.started ; exec sleep 1000"
+  init_script 10-a "exit 7"
+  printf 'echo x\n' > "$T/init/15-noexec"
+  init_script 20-b "touch $T/b.ran"
+  SVINIT_INIT_FAILURE=warn start_svinit
+  wait_for 5 test -e "$T/web.started"
+  [ -e "$T/b.ran" ]
+  grep -q "svinit: warning: init.d/10-a exited 7: going on" "$T/err"
+  grep -q "svinit: warning: init.d/15-noexec exited 126: going on" "$T/err"
+  stop_svinit
+  run svinit
+  assert_equal "$status" 7
+  chmod -x "$T/init/10-a"
+  run svinit
+  assert_equal "$status" 126
+  assert_output --partial "svinit: warning: unable to execute $T/init/10-a: "
+}
+
+@test "svinit: JSON lines from init.d parse, for any bytes; stamped lines carry an ISO 8601 UTC time" {
+  img_service web "exec sleep 1000"
+  init_script 10-a "printf 'quote\" back\\\\ tab\\t bad\\377\\376 ctl\\001 \\303\\251\\n' ; echo e >&2"
+  SVINIT_LOG_FORMAT=json SVINIT_INIT_FAILURE=stop run svinit true
+  assert_equal "$status" 0
+  echo "$output" | grep '^{' > "$T/json"
+  assert_equal "$(wc -l < "$T/json")" 2
+  python3 -c '
+import json, sys
+for l in open(sys.argv[1], encoding="utf-8"):
+    o = json.loads(l)
+    assert o["service"] == "init.d/10-a", o
+    assert o["time"].endswith("Z") and "T" in o["time"], o
+    if o["stream"] == "stdout":
+        assert o["line"] == "quote\" back\\ tab\t bad\ufffd\ufffd ctl\x01 \u00e9", repr(o["line"])
+    else:
+        assert o["stream"] == "stderr" and o["line"] == "e", o
+' "$T/json"
+  SVINIT_LOG_FORMAT=stamped run svinit true
+  assert_output --regexp '(^|
+)[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z init.d/10-a \| e'
+  SVINIT_LOG_FORMAT=plain run svinit true
+  assert_output --partial "quote"
+  refute_output --partial "init.d/10-a"
+}
+
+@test "svinit: a line longer than the buffer is split into marked records, none lost" {
+  img_service web
+  init_script 10-a "head -c 10000 /dev/zero | tr '\\0' x ; echo"
+  run svinit true
+  assert_equal "$status" 0
+  total=$(grep '^init.d/10-a [|+] ' <<<"$output" | sed 's/^init.d\/10-a [|+] //' | tr -d '\n' | wc -c)
+  assert_equal "$total" 10000
+  grep -q '^init.d/10-a + x' <<<"$output"
+  # every record fits in PIPE_BUF, so concurrent writers never cut into it
+  [ "$(awk '{ if (length($0) + 1 > m) m = length($0) + 1 } END { print m }' <<<"$output")" -le 4096 ]
+}
+
+@test "svinit: the main command's exit code ends the container; other services ran meanwhile" {
+  img_service web "touch $T/web.started ; exec sleep 1000"
+  run svinit sh -c "while [ ! -e $T/web.started ] ; do sleep 0.01 ; done ; exit 3"
+  assert_equal "$status" 3
+  run svinit sh -c 'kill -KILL $$'
+  assert_equal "$status" 137
+  run svinit true
+  assert_equal "$status" 0
+}
+
+@test "svinit: a main command that does not exist is 127, named; a name collision is fatal 100" {
+  img_service web
+  run -127 svinit /nonexistent/prog
+  assert_equal "$status" 127
+  assert_output --partial "svinit: fatal: unable to run the main command /nonexistent/prog: "
+  img_service main
+  run svinit true
+  assert_equal "$status" 100
+  assert_output --partial "svinit: fatal: the main command's service name main is taken by $IMG/main: set SVINIT_MAIN_NAME to another name"
+  SVINIT_MAIN_NAME=job run svinit sh -c 'exit 4'
+  assert_equal "$status" 4
+}
+
+@test "svinit: the main command starts once the services are ready, or at SVINIT_CMD_WAIT_MS with a warning" {
+  img_service web "sleep 0.3 ; echo > /proc/self/fd/3 ; touch $T/web.ready ; exec sleep 1000"
+  echo 3 > "$IMG/web/notification-fd"
+  run svinit sh -c "test -e $T/web.ready"
+  assert_equal "$status" 0
+  img_service web "exec sleep 1000"
+  SVINIT_CMD_WAIT_MS=100 run svinit true
+  assert_equal "$status" 0
+  assert_output --partial "svinit: warning: not ready after SVINIT_CMD_WAIT_MS=100 ms: web: starting the main command anyway"
+}
