@@ -3,6 +3,7 @@
 # image tree, the record, init.d one-shots, the main command, and the exec into svscan.
 
 load helpers/common
+bats_require_minimum_version 1.5.0
 
 setup () {
   tend_setup
@@ -95,7 +96,9 @@ stop_svinit () {
   wait_for 5 has_pid "$T/live/db/log"
   [ -d "$T/live/web" ] && [ ! -L "$T/live/web" ]
   [ -d "$T/live/db/log" ] && [ ! -L "$T/live/db/log" ]
-  assert_equal "$(readlink "$T/live/web/run")" "$IMG/web/run"
+  # no log/: the run is svinit's wrapper, the image's run beside it
+  assert_equal "$(readlink "$T/live/web/svinit-run")" "$IMG/web/run"
+  assert_equal "$(readlink "$T/live/db/run")" "$IMG/db/run"
   assert_equal "$(readlink "$T/live/web/env")" "$IMG/web/env"
   assert_equal "$(readlink "$T/live/db/log/run")" "$IMG/db/log/run"
   [ -d "$T/live/web/supervise" ]
@@ -247,4 +250,47 @@ for l in open(sys.argv[1], encoding="utf-8"):
   SVINIT_CMD_WAIT_MS=100 run svinit true
   assert_equal "$status" 0
   assert_output --partial "svinit: warning: not ready after SVINIT_CMD_WAIT_MS=100 ms: web: starting the main command anyway"
+}
+
+@test "svinit: services without log/ get stdout and stderr as whole tagged lines; log/ and the opt-out file keep theirs" {
+  img_service web 'i=0 ; while [ $i -lt 50 ] ; do echo "GET /$i 200" ; echo "warn $i" >&2 ; i=$((i+1)) ; done ; exec sleep 1000'
+  img_service agent 'echo "agent up" ; echo "agent err" >&2 ; exec sleep 1000'
+  img_service flap 'exit 1'
+  echo "0 60" > "$IMG/flap/max-restarts"
+  img_service raw 'echo "{\"raw\":1}" ; exec sleep 1000'
+  : > "$IMG/raw/svinit-untagged"
+  img_service own 'echo "to my logger" ; exec sleep 1000'
+  mkdir -p "$IMG/own/log"
+  printf '#!/bin/sh\nexec cat > %s\n' "$T/own.log" > "$IMG/own/log/run" ; chmod +x "$IMG/own/log/run"
+  start_svinit
+  wait_for 5 grep -qx "web | GET /49 200" "$T/out"
+  wait_for 5 grep -qx "web | warn 49" "$T/err"
+  wait_for 5 grep -qx "agent | agent up" "$T/out"
+  wait_for 5 grep -qx "agent | agent err" "$T/err"
+  wait_for 5 grep -qx '{"raw":1}' "$T/out"
+  wait_for 5 grep -qx "to my logger" "$T/own.log"
+  assert_equal "$(grep -c '^web | GET /[0-9]* 200$' "$T/out")" 50
+  assert_equal "$(grep -c '^web | warn [0-9]*$' "$T/err")" 50
+  run ! grep -q "to my logger" "$T/out"
+  # supervise's own warnings stay on svscan's stderr, never in a service's pipe or FIFO
+  wait_for 5 grep -q "^supervise flap: warning: more than 0 deaths" "$T/err"
+  stop_svinit
+  assert_equal "$rc" 0
+}
+
+@test "svinit: 2 x 20,000 lines at full speed from two services: none lost, none split, none mixed" {
+  for s in a b ; do
+    img_service $s "i=0 ; while [ \$i -lt 20000 ] ; do echo \"$s-line-\$i-padding-padding-padding\" ; i=\$((i+1)) ; done ; touch $T/$s.done ; exec sleep 1000"
+  done
+  start_svinit
+  wait_for 60 test -e "$T/a.done"
+  wait_for 60 test -e "$T/b.done"
+  count () { [ "$(grep -c "^$1 | $1-line-[0-9]*-padding-padding-padding\$" "$T/out")" = 20000 ] ; }
+  wait_for 30 count a
+  wait_for 30 count b
+  # every line of the output is a whole record of one service
+  assert_equal "$(grep -cv '^[ab] | [ab]-line-[0-9]*-padding-padding-padding$' "$T/out")" 0
+  # in order, each number once
+  assert_equal "$(grep '^a | ' "$T/out" | sed 's/^a | a-line-\([0-9]*\)-.*/\1/' | awk '$1 != NR - 1 { bad++ } END { print bad + 0 }')" 0
+  stop_svinit
 }

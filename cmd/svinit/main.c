@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <skalibs/types.h>
 #include <skalibs/strerr.h>
@@ -20,7 +21,7 @@
 
 #define ARGVFILE "svinit-argv"
 
-static void writefile (char const *dir, char const *name, char const *s, size_t len)
+void svinit_writefile (char const *dir, char const *name, char const *s, size_t len)
 {
   size_t dlen = strlen(dir), nlen = strlen(name) ;
   char fn[dlen + nlen + 2] ;
@@ -42,9 +43,10 @@ void svinit_prepare_main (char const *live, char const *const *argv)
   memcpy(dir, live, llen) ; dir[llen] = '/' ; memcpy(dir + llen + 1, conf.mainname, nlen + 1) ;
   if (mkdir(dir, 0755) < 0 && errno != EEXIST) strerr_diefusys(111, "mkdir ", dir) ;
   for (; *argv ; argv++) if (!stralloc_catb(&sa, *argv, strlen(*argv) + 1)) strerr_diefusys(111, "allocate") ;
-  writefile(dir, ARGVFILE, sa.s, sa.len) ;
-  writefile(dir, "critical", "", 0) ;
-  writefile(dir, "max-restarts", "0 60\n", 5) ;
+  svinit_writefile(dir, ARGVFILE, sa.s, sa.len) ;
+  svinit_writefile(dir, MODEFILE, "main\n", 5) ;
+  svinit_writefile(dir, "critical", "", 0) ;
+  svinit_writefile(dir, "max-restarts", "0 60\n", 5) ;
   r = readlink("/proc/self/exe", self, sizeof self - 1) ;
   if (r <= 0) strerr_diefusys(111, "readlink /proc/self/exe") ;
   self[r] = 0 ;
@@ -56,10 +58,21 @@ void svinit_prepare_main (char const *live, char const *const *argv)
   stralloc_free(&sa) ;
 }
 
-/* supervise runs us as "./run NAME" in the main service's directory */
-int svinit_is_mainrun (int argc, char const *const *argv)
+/* supervise runs us as "./run NAME" in a directory we made, whose svinit-mode says what for */
+int svinit_runmode (int argc, char const *const *argv)
 {
-  return argc == 2 && !strcmp(argv[0], "./run") && access(ARGVFILE, F_OK) == 0 ;
+  char buf[16] ;
+  ssize_t r ;
+  int fd ;
+  if (argc != 2 || strcmp(argv[0], "./run")) return 0 ;
+  fd = open(MODEFILE, O_RDONLY | O_CLOEXEC | O_NONBLOCK) ;
+  if (fd < 0) return 0 ;
+  r = read(fd, buf, sizeof buf) ;
+  close(fd) ;
+  if (r == 5 && !memcmp(buf, "main\n", 5)) return SVINIT_MODE_MAIN ;
+  if (r == 5 && !memcmp(buf, "wrap\n", 5)) return SVINIT_MODE_WRAP ;
+  if (r == 7 && !memcmp(buf, "logger\n", 7)) return SVINIT_MODE_LOGGER ;
+  return 0 ;
 }
 
 static int isready (char const *name)
@@ -182,4 +195,93 @@ void svinit_exec_svscan (char const *live)
   argv[n] = 0 ;
   execv(path, (char *const *)argv) ;
   strerr_diefusys(111, "exec ", path) ;
+}
+
+/* ---- tagged output for services without log/ ---- */
+
+char const *svinit_self (void)
+{
+  static char self[PATH_MAX] ;
+  ssize_t r ;
+  if (self[0]) return self ;
+  r = readlink("/proc/self/exe", self, sizeof self - 1) ;
+  if (r <= 0) strerr_diefusys(111, "readlink /proc/self/exe") ;
+  self[r] = 0 ;
+  return self ;
+}
+
+static void linkto (char const *dir, char const *name, char const *target)
+{
+  size_t dlen = strlen(dir), nlen = strlen(name) ;
+  char fn[dlen + nlen + 2] ;
+  memcpy(fn, dir, dlen) ; fn[dlen] = '/' ; memcpy(fn + dlen + 1, name, nlen + 1) ;
+  if (!atomic_symlink(target, fn, ".new")) strerr_diefusys(111, "link ", fn, " to ", target) ;
+}
+
+/* dst is the live dir of a service without log/; imgrun its image's run. Its run becomes us
+   in "wrap" mode (stderr into a FIFO, then exec the image's run, kept as svinit-run), and it
+   gets a log/ whose run is us in "logger" mode: svscan then joins the service's stdout to the
+   logger by the pipe it holds, as for any log/, so a logger restart loses nothing. stderr
+   takes the FIFO, not a pipe of svscan's: supervise's own warnings stay on svscan's stderr,
+   which never fills up. */
+void svinit_tagged_service (char const *dst, char const *name, char const *imgrun)
+{
+  size_t dlen = strlen(dst) ;
+  char log[dlen + 5] ;
+  (void)name ;
+  memcpy(log, dst, dlen) ; memcpy(log + dlen, "/log", 5) ;
+  linkto(dst, WRAPPEDRUN, imgrun) ;
+  svinit_writefile(dst, MODEFILE, "wrap\n", 5) ;
+  linkto(dst, "run", svinit_self()) ;
+  if (mkdir(log, 0755) < 0 && errno != EEXIST) strerr_diefusys(111, "mkdir ", log) ;
+  svinit_writefile(log, MODEFILE, "logger\n", 7) ;
+  linkto(log, "run", svinit_self()) ;
+  {
+    char fifo[dlen + sizeof "/log/" STDERRFIFO] ;
+    memcpy(fifo, log, dlen + 4) ; memcpy(fifo + dlen + 4, "/" STDERRFIFO, sizeof "/" STDERRFIFO) ;
+    if (mkfifo(fifo, 0600) < 0 && errno != EEXIST) strerr_diefusys(111, "mkfifo ", fifo) ;
+  }
+}
+
+/* The service's own run, with stderr into the logger's FIFO. The logger is started at the same
+   time as we are: wait for it to open its end (ENXIO until then), up to 5 s; without it,
+   stderr stays where it was (untagged, never lost) after a warning. */
+void svinit_wraprun (char const *const *argv)
+{
+  unsigned int i = 0 ;
+  int fd = -1 ;
+  for (; i < 500 ; i++)
+  {
+    struct timespec ts = { .tv_sec = 0, .tv_nsec = 10000000 } ;
+    fd = open("log/" STDERRFIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC) ;
+    if (fd >= 0 || errno != ENXIO) break ;
+    nanosleep(&ts, 0) ;
+  }
+  if (fd < 0) strerr_warnwusys("open log/" STDERRFIFO ": stderr stays untagged") ;
+  else
+  {
+    /* blocking again: a full FIFO makes the service wait (back-pressure), never drops */
+    int fl = fcntl(fd, F_GETFL) ;
+    if (fl >= 0) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) ;
+    if (fd_move(2, fd) < 0) strerr_diefusys(111, "move the stderr FIFO to fd 2") ;
+  }
+  execv("./" WRAPPEDRUN, (char *const *)argv) ;
+  strerr_diefusys(errno == ENOENT ? 127 : 126, "exec ./" WRAPPEDRUN) ;
+}
+
+/* The logger: stdin is the service's stdout (svscan's pipe), the FIFO its stderr. A write end
+   of our own keeps the FIFO from reporting end-of-file between two runs of the service. */
+void svinit_loggerrun (char const *name)
+{
+  size_t len = strlen(name) ;
+  char tag[len + 1] ;
+  int rfd, wfd ;
+  memcpy(tag, name, len + 1) ;
+  if (len > 4 && !strcmp(tag + len - 4, "/log")) tag[len - 4] = 0 ;
+  rfd = open(STDERRFIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC) ;
+  if (rfd < 0) strerr_diefusys(111, "open ", STDERRFIFO) ;
+  wfd = open(STDERRFIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC) ;
+  if (wfd < 0) strerr_diefusys(111, "open ", STDERRFIFO, " for writing") ;
+  svinit_tag_pipes(tag, 0, rfd, 1) ;
+  _exit(0) ;
 }

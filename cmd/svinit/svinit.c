@@ -237,7 +237,7 @@ static void prepare_service (char const *live, char const *name)
   static char const *const skipsvc[] = { "supervise", "log", "event", 0 } ;
   static char const *const skiplog[] = { "supervise", "event", 0 } ;
   size_t slen = strlen(conf.services), llen = strlen(live), nlen = strlen(name) ;
-  char src[slen + nlen + 6] ;
+  char src[slen + 1 + nlen + sizeof "/" OPTOUTFILE] ;
   char dst[llen + nlen + 6] ;
   struct stat st ;
   memcpy(src, conf.services, slen) ; src[slen] = '/' ; memcpy(src + slen + 1, name, nlen + 1) ;
@@ -262,7 +262,15 @@ static void prepare_service (char const *live, char const *name)
   {
     make_realdir(dst) ;
     link_entries(src, dst, skiplog) ;
+    return ;
   }
+  /* no log/: its lines reach the container's output tagged with its name, unless the image
+     opts out (a program that writes structured lines already) */
+  memcpy(src + slen + 1 + nlen, "/" OPTOUTFILE, sizeof "/" OPTOUTFILE) ;
+  if (access(src, F_OK) == 0) return ;
+  memcpy(src + slen + 1 + nlen, "/run", 5) ;
+  dst[llen + 1 + nlen] = 0 ;
+  svinit_tagged_service(dst, name, src) ;
 }
 
 static void prepare_live (char const *live)
@@ -332,7 +340,7 @@ static int run_oneshot (char const *dir, char const *tagdir, char const *name)
     _exit(errno == ENOENT ? 127 : 126) ;
   }
   fd_close(out[1]) ; fd_close(err[1]) ;
-  svinit_tag_pipes(tag, out[0], err[0]) ;
+  svinit_tag_pipes(tag, out[0], err[0], 0) ;
   fd_close(out[0]) ; fd_close(err[0]) ;
   if (wait_pid(pid, &wstat) < 0) strerr_diefusys(111, "wait for ", path) ;
   return wstat ;
@@ -398,7 +406,14 @@ int main (int argc, char const *const *argv)
   stralloc live = STRALLOC_ZERO ;
   stralloc rundir = STRALLOC_ZERO ;
   PROG = "svinit" ;
-  if (svinit_is_mainrun(argc, argv)) svinit_mainrun() ;  /* never returns */
+  switch (svinit_runmode(argc, argv))
+  {
+    /* run again by supervise, from a service directory we made: never returns */
+    case SVINIT_MODE_MAIN : svinit_mainrun() ;
+    case SVINIT_MODE_WRAP : svinit_wraprun(argv) ;
+    case SVINIT_MODE_LOGGER : read_settings() ; svinit_loggerrun(argv[1]) ;
+    default : break ;
+  }
   tend_usage_first(argc, argv, USAGE, HELP) ;
   if (argc >= 2 && argv[1][0] == '-' && argv[1][1] == '-' && !argv[1][2]) { argv++ ; argc-- ; }
   conf.hasmain = argc >= 2 ;
@@ -431,7 +446,7 @@ int main (int argc, char const *const *argv)
 
   {
     unsigned int code = svinit_run_dir(conf.initdir, "init.d", !conf.initwarn) ;
-    if (code) return (int)code ;
+    if (code) { stralloc_free(&live) ; stralloc_free(&rundir) ; return (int)code ; }
   }
 
   svinit_exec_svscan(live.s) ;

@@ -145,7 +145,34 @@ static void emit (char const *tag, int stream, char const *line, size_t len, int
   } while (len) ;
 }
 
-void svinit_tag_pipes (char const *tag, int fdout, int fderr)
+/* The whole lines of buf out; a full buffer without a newline goes out as a cut piece */
+static void tag_flush (char const *tag, int stream, size_t *len, int *cont, char *buf, size_t max)
+{
+  size_t start = 0 ;
+  for (;;)
+  {
+    char *nl = memchr(buf + start, '\n', *len - start) ;
+    if (!nl) break ;
+    emit(tag, stream, buf + start, (size_t)(nl - (buf + start)), *cont) ;
+    *cont = 0 ;
+    start = (size_t)(nl - buf) + 1 ;
+  }
+  if (!start && *len == max)
+  {
+    /* a line longer than the buffer: out in pieces, the next ones marked */
+    emit(tag, stream, buf, *len, *cont) ;
+    *cont = 1 ; *len = 0 ;
+  }
+  else
+  {
+    memmove(buf, buf + start, *len - start) ;
+    *len -= start ;
+  }
+}
+
+/* Until both streams end; with drain (the logger, whose FIFO never ends), until stdout ends,
+   then what the FIFO holds at that moment. */
+void svinit_tag_pipes (char const *tag, int fdout, int fderr, int drain)
 {
   struct stream_s { int fd ; size_t len ; int cont ; char buf[SVINIT_LINEMAX] ; } st[2] ;
   st[0].fd = fdout ; st[1].fd = fderr ;
@@ -164,37 +191,30 @@ void svinit_tag_pipes (char const *tag, int fdout, int fderr)
       ssize_t r ;
       if (s->fd < 0 || !(p[k].revents & (POLLIN | POLLHUP | POLLERR))) continue ;
       r = read(s->fd, s->buf + s->len, sizeof s->buf - s->len) ;
-      if (r < 0 && errno == EINTR) continue ;
+      if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue ;
       if (r <= 0)
       {
         /* end of the stream: an unfinished last line still goes out, whole */
         if (s->len) emit(tag, k + 1, s->buf, s->len, s->cont) ;
         s->len = 0 ; s->fd = -1 ;
+        if (drain && !k && st[1].fd >= 0)
+        {
+          /* the FIFO is non-blocking: read it dry, then leave */
+          for (;;)
+          {
+            ssize_t n = read(st[1].fd, st[1].buf + st[1].len, sizeof st[1].buf - st[1].len) ;
+            if (n < 0 && errno == EINTR) continue ;
+            if (n <= 0) break ;
+            st[1].len += (size_t)n ;
+            tag_flush(tag, 2, &st[1].len, &st[1].cont, st[1].buf, sizeof st[1].buf) ;
+          }
+          if (st[1].len) emit(tag, 2, st[1].buf, st[1].len, st[1].cont) ;
+          return ;
+        }
         continue ;
       }
       s->len += (size_t)r ;
-      {
-        size_t start = 0 ;
-        for (;;)
-        {
-          char *nl = memchr(s->buf + start, '\n', s->len - start) ;
-          if (!nl) break ;
-          emit(tag, k + 1, s->buf + start, (size_t)(nl - (s->buf + start)), s->cont) ;
-          s->cont = 0 ;
-          start = (size_t)(nl - s->buf) + 1 ;
-        }
-        if (start == 0 && s->len == sizeof s->buf)
-        {
-          /* a line longer than the buffer: out in pieces, the next ones marked */
-          emit(tag, k + 1, s->buf, s->len, s->cont) ;
-          s->cont = 1 ; s->len = 0 ;
-        }
-        else
-        {
-          memmove(s->buf, s->buf + start, s->len - start) ;
-          s->len -= start ;
-        }
-      }
+      tag_flush(tag, k + 1, &s->len, &s->cont, s->buf, sizeof s->buf) ;
     }
   }
 }
