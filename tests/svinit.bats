@@ -242,7 +242,7 @@ for l in open(sys.argv[1], encoding="utf-8"):
 }
 
 @test "svinit: the main command starts once the services are ready, or at SVINIT_CMD_WAIT_MS with a warning" {
-  img_service web "sleep 0.3 ; echo > /proc/self/fd/3 ; touch $T/web.ready ; exec sleep 1000"
+  img_service web "sleep 0.3 ; touch $T/web.ready ; echo > /proc/self/fd/3 ; exec sleep 1000"
   echo 3 > "$IMG/web/notification-fd"
   run svinit sh -c "test -e $T/web.ready"
   assert_equal "$status" 0
@@ -293,4 +293,24 @@ for l in open(sys.argv[1], encoding="utf-8"):
   # in order, each number once
   assert_equal "$(grep '^a | ' "$T/out" | sed 's/^a | a-line-\([0-9]*\)-.*/\1/' | awk '$1 != NR - 1 { bad++ } END { print bad + 0 }')" 0
   stop_svinit
+}
+
+@test "svinit: SVINIT_EXIT_MAP maps the main command's code; 143 unmapped stays 143" {
+  img_service web
+  run svinit sh -c 'kill -TERM $$'
+  assert_equal "$status" 143
+  SVINIT_EXIT_MAP="143=0 130=0" run svinit sh -c 'kill -TERM $$'
+  assert_equal "$status" 0
+  SVINIT_EXIT_MAP="143=0 130=0" run svinit sh -c 'exit 3'
+  assert_equal "$status" 3
+}
+
+@test "svinit: with a main command, USR1 to PID 1 reaches it; TERM stops the tree with exit 0" {
+  img_service web
+  start_svinit sh -c "trap 'echo USR1 > $T/got' USR1 ; touch $T/main.up ; while : ; do sleep 0.05 ; done"
+  wait_for 5 test -e "$T/main.up"
+  kill -USR1 "$SVINIT_PID"
+  wait_for 5 grep -qx USR1 "$T/got"
+  stop_svinit
+  assert_equal "$rc" 0
 }

@@ -172,7 +172,8 @@ void svinit_exec_svscan (char const *live)
   char beside[PATH_MAX] ;
   char const *path = TEND_SVSCAN_PATH ;
   char gfmt[UINT_FMT] ;
-  char const *argv[7] ;
+  char const *argv[9 + 2 * conf.nexitmap] ;
+  char maps[conf.nexitmap ? conf.nexitmap : 1][8] ;
   unsigned int n = 0 ;
   if (access(path, X_OK) < 0)
   {
@@ -191,6 +192,15 @@ void svinit_exec_svscan (char const *live)
   argv[n++] = "-t0" ;
   argv[n++] = "-g" ;
   argv[n++] = gfmt ;
+  for (unsigned int i = 0 ; i < conf.nexitmap ; i++)
+  {
+    size_t m = uint_fmt(maps[i], conf.exitmap[i][0]) ;
+    maps[i][m++] = '=' ;
+    maps[i][m + uint_fmt(maps[i] + m, conf.exitmap[i][1])] = 0 ;
+    argv[n++] = "-e" ;
+    argv[n++] = maps[i] ;
+  }
+  if (conf.hasmain) { argv[n++] = "-m" ; argv[n++] = conf.mainname ; }
   argv[n++] = live ;
   argv[n] = 0 ;
   execv(path, (char *const *)argv) ;

@@ -318,6 +318,8 @@ void finish_and_exit (void)
   char fmt[UINT_FMT] ;
   char const *argv[3] = { "./" CTLDIR "/finish", fmt, 0 } ;
   struct stat st ;
+  /* -e: a code the image says means success (a JVM's 143 on TERM) */
+  if (exitcode >= 0 && exitcode <= 255) exitcode = exitmap[exitcode] ;
   fmt[uint_fmt(fmt, (unsigned int)exitcode)] = 0 ;
   if (stat(argv[0], &st) == 0 && S_ISREG(st.st_mode))
   {

@@ -45,6 +45,7 @@ extern int ispid1 ;
 extern int stopping ;
 extern int exitcode ;
 extern int killed ;
+extern unsigned char exitmap[256] ;
 extern tain nextscan ;
 extern tain stopdeadline ;
 extern tain hardstop ;
