@@ -314,3 +314,25 @@ for l in open(sys.argv[1], encoding="utf-8"):
   stop_svinit
   assert_equal "$rc" 0
 }
+
+@test "svinit: finish.d scripts run after the services are down, tagged, and the exit code is kept" {
+  img_service web "trap 'sleep 0.2 ; echo web-down > $T/web.down ; exit 0' TERM ; touch $T/web.up ; while : ; do sleep 0.05 ; done"
+  mkdir -p "$T/finish"
+  printf '#!/bin/sh\ncat %s/web.down\necho second\n' "$T" > "$T/finish/10-a" ; chmod +x "$T/finish/10-a"
+  SVINIT_FINISH_DIR="$T/finish" run svinit sh -c "while [ ! -e $T/web.up ] ; do sleep 0.01 ; done ; exit 3"
+  assert_equal "$status" 3
+  assert_output --partial "finish.d/10-a | web-down"
+  assert_output --partial "finish.d/10-a | second"
+}
+
+@test "svinit: finish.d is bounded by SVINIT_GRACE_MS: a hanging script is killed" {
+  img_service web
+  mkdir -p "$T/finish"
+  printf '#!/bin/sh\necho hanging\nexec sleep 1000\n' > "$T/finish/10-a" ; chmod +x "$T/finish/10-a"
+  t0=$(date +%s%N)
+  SVINIT_FINISH_DIR="$T/finish" SVINIT_GRACE_MS=300 run svinit sh -c 'exit 4'
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  assert_equal "$status" 4
+  assert_output --partial "svinit: warning: finish.d still running after SVINIT_GRACE_MS=300 ms: killing it"
+  [ "$ms" -lt 5000 ]
+}

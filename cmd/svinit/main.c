@@ -9,7 +9,9 @@
 #include <unistd.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <skalibs/types.h>
 #include <skalibs/strerr.h>
 #include <skalibs/stralloc.h>
@@ -64,6 +66,8 @@ int svinit_runmode (int argc, char const *const *argv)
   char buf[16] ;
   ssize_t r ;
   int fd ;
+  /* svscan execs ./.svscan/finish CODE once the tree is down */
+  if (argc == 2 && !strcmp(argv[0], "./.svscan/finish") && access(".svscan/" MODEFILE, F_OK) == 0) return SVINIT_MODE_FINISH ;
   if (argc != 2 || strcmp(argv[0], "./run")) return 0 ;
   fd = open(MODEFILE, O_RDONLY | O_CLOEXEC | O_NONBLOCK) ;
   if (fd < 0) return 0 ;
@@ -294,4 +298,57 @@ void svinit_loggerrun (char const *name)
   if (wfd < 0) strerr_diefusys(111, "open ", STDERRFIFO, " for writing") ;
   svinit_tag_pipes(tag, 0, rfd, 1) ;
   _exit(0) ;
+}
+
+/* ---- finish.d ---- */
+
+/* The live dir's .svscan/finish is us: svscan execs it with the exit code once every service
+   is down. */
+void svinit_prepare_finish (char const *live)
+{
+  size_t llen = strlen(live) ;
+  char dir[llen + sizeof "/.svscan"] ;
+  memcpy(dir, live, llen) ; memcpy(dir + llen, "/.svscan", sizeof "/.svscan") ;
+  if (mkdir(dir, 0700) < 0 && errno != EEXIST) strerr_diefusys(111, "mkdir ", dir) ;
+  svinit_writefile(dir, MODEFILE, "finish\n", 7) ;
+  linkto(dir, "finish", svinit_self()) ;
+}
+
+/* Runs the finish.d scripts in a child of its own process group, for at most SVINIT_GRACE_MS: what is
+   still running then is killed, and the container exits with svscan's code either way. */
+void svinit_finishrun (char const *code)
+{
+  unsigned int exitcode = 0 ;
+  unsigned long long end ;
+  pid_t pid ;
+  int wstat ;
+  if (!uint0_scan(code, &exitcode) || exitcode > 255) exitcode = 111 ;
+  if (access(conf.finishdir, F_OK) < 0) _exit((int)exitcode) ;
+  end = now_ms() + conf.grace_ms ;
+  pid = fork() ;
+  if (pid < 0) { strerr_warnwusys("fork for finish.d") ; _exit((int)exitcode) ; }
+  if (!pid)
+  {
+    setpgid(0, 0) ;
+    svinit_run_dir(conf.finishdir, "finish.d", 0) ;
+    _exit(0) ;
+  }
+  setpgid(pid, pid) ;
+  for (;;)
+  {
+    struct timespec ts = { .tv_sec = 0, .tv_nsec = 5000000 } ;
+    pid_t r = waitpid(pid, &wstat, WNOHANG) ;
+    if (r == pid || (r < 0 && errno != EINTR)) break ;
+    if (now_ms() >= end)
+    {
+      char fmt[UINT_FMT] ;
+      fmt[uint_fmt(fmt, conf.grace_ms)] = 0 ;
+      strerr_warnw("finish.d still running after SVINIT_GRACE_MS=", fmt, " ms: killing it") ;
+      kill(-pid, SIGKILL) ;
+      waitpid(pid, &wstat, 0) ;
+      break ;
+    }
+    nanosleep(&ts, 0) ;
+  }
+  _exit((int)exitcode) ;
 }

@@ -412,6 +412,7 @@ int main (int argc, char const *const *argv)
     case SVINIT_MODE_MAIN : svinit_mainrun() ;
     case SVINIT_MODE_WRAP : svinit_wraprun(argv) ;
     case SVINIT_MODE_LOGGER : read_settings() ; svinit_loggerrun(argv[1]) ;
+    case SVINIT_MODE_FINISH : read_settings() ; svinit_finishrun(argv[1]) ;
     default : break ;
   }
   tend_usage_first(argc, argv, USAGE, HELP) ;
@@ -422,6 +423,7 @@ int main (int argc, char const *const *argv)
   choose_live(&live, &rundir) ;
   prepare_live(live.s) ;
   if (conf.hasmain) svinit_prepare_main(live.s, argv + 1) ;
+  svinit_prepare_finish(live.s) ;
   if (!conf.nservices && !conf.hasmain)
     strerr_dief(100, "nothing to run: no service in ", conf.services, " and no command given") ;
 

@@ -41,7 +41,9 @@ extern void svinit_prepare_main (char const *, char const *const *) ;
 #define STDERRFIFO "svinit-stderr"
 #define WRAPPEDRUN "svinit-run"
 #define OPTOUTFILE "svinit-untagged"
-enum { SVINIT_MODE_MAIN = 1, SVINIT_MODE_WRAP, SVINIT_MODE_LOGGER } ;
+enum { SVINIT_MODE_MAIN = 1, SVINIT_MODE_WRAP, SVINIT_MODE_LOGGER, SVINIT_MODE_FINISH } ;
+extern void svinit_prepare_finish (char const *) ;
+extern void svinit_finishrun (char const *) __attribute__((noreturn)) ;
 extern int svinit_runmode (int, char const *const *) ;
 extern void svinit_wraprun (char const *const *) __attribute__((noreturn)) ;
 extern void svinit_loggerrun (char const *) __attribute__((noreturn)) ;
