@@ -87,3 +87,38 @@ critical_service () {
     : > "$T/svscan.err"
   done
 }
+
+@test "svscan: stop-after: a service stops only after the ones it names are down; others in parallel" {
+  # db drains for 0.3 s after TERM, app must be gone first; cache stops at once, unordered
+  make_service app "trap 'sleep 0.3 ; echo app >> $T/order ; exit 0' TERM ; touch up ; while : ; do sleep 0.02 ; done" >/dev/null
+  d=$(make_service db "trap 'echo db >> $T/order ; exit 0' TERM ; touch up ; while : ; do sleep 0.02 ; done")
+  make_service cache "trap 'echo cache >> $T/order ; exit 0' TERM ; touch up ; while : ; do sleep 0.02 ; done" >/dev/null
+  printf 'app\nnotaservice\n' > "$d/stop-after"
+  start_svscan -t 0 -g 10000 "$SVDIR"
+  for s in app db cache ; do wait_for 5 test -e "$SVDIR/$s/up" ; done
+  t0=$(date +%s%N)
+  kill -TERM "$SVSCAN_PID"
+  rc=0 ; wait "$SVSCAN_PID" || rc=$?
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  assert_equal "$rc" 0
+  assert_equal "$(tr '\n' ' ' < "$T/order")" "cache app db "
+  [ "$ms" -lt 3000 ]
+}
+
+@test "svscan: a stop-after cycle is reported and stopped, not waited on until the deadline" {
+  a=$(make_service a "touch up ; exec sleep 1000")
+  b=$(make_service b "touch up ; exec sleep 1000")
+  echo b > "$a/stop-after"
+  echo a > "$b/stop-after"
+  start_svscan -t 0 -g 20000 "$SVDIR"
+  wait_for 5 test -e "$a/up"
+  wait_for 5 test -e "$b/up"
+  t0=$(date +%s%N)
+  kill -TERM "$SVSCAN_PID"
+  rc=0 ; wait "$SVSCAN_PID" || rc=$?
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  assert_equal "$rc" 0
+  [ "$ms" -lt 5000 ]
+  grep -q "svscan: warning: stop-after of a waits for services that wait for it (a cycle): stopping it now" "$T/svscan.err"
+  run ! grep -q "grace deadline" "$T/svscan.err"
+}
