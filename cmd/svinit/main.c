@@ -10,6 +10,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <termios.h>
+#include <sys/ioctl.h>
+#include <skalibs/sig.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <skalibs/types.h>
@@ -49,6 +52,14 @@ void svinit_prepare_main (char const *live, char const *const *argv)
   svinit_writefile(dir, MODEFILE, "main\n", 5) ;
   svinit_writefile(dir, "critical", "", 0) ;
   svinit_writefile(dir, "max-restarts", "0 60\n", 5) ;
+  /* on a terminal, the main command stays in PID 1's session (see svinit_mainrun) */
+  {
+    size_t dl = strlen(dir) ;
+    char fn[dl + sizeof "/nosetsid"] ;
+    memcpy(fn, dir, dl) ; memcpy(fn + dl, "/nosetsid", sizeof "/nosetsid") ;
+    if (isatty(0)) svinit_writefile(dir, "nosetsid", "", 0) ;
+    else if (unlink(fn) < 0 && errno != ENOENT) strerr_diefusys(111, "unlink ", fn) ;
+  }
   r = readlink("/proc/self/exe", self, sizeof self - 1) ;
   if (r <= 0) strerr_diefusys(111, "readlink /proc/self/exe") ;
   self[r] = 0 ;
@@ -153,6 +164,19 @@ void svinit_mainrun (void)
         break ;
       }
       nanosleep(&ts, 0) ;
+    }
+  }
+  /* docker run -t: svscan -m started our supervise in PID 1's session and nosetsid kept us
+     there (a terminal belongs to one session): our own group, made the terminal's foreground,
+     so Ctrl-C (SIGINT from the terminal) and job control reach the main command, not PID 1 */
+  if (isatty(0) && getsid(0) != getpid())
+  {
+    if (setpgid(0, 0) < 0) strerr_warnwusys("make a process group for the main command") ;
+    else
+    {
+      sig_ignore(SIGTTOU) ;
+      if (tcsetpgrp(0, getpgrp()) < 0) strerr_warnwusys("make the main command the terminal's foreground") ;
+      sig_restore(SIGTTOU) ;
     }
   }
   {

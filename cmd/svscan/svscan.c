@@ -46,6 +46,7 @@ tain hardstop ;        /* after the KILL: give up waiting and leave */
 int killed = 0 ;
 unsigned char exitmap[256] ;
 char const *mainname = 0 ;
+int maintty = 0 ;
 
 void tain_inf (tain *t) { tain_add_g(t, &tain_infinite_relative) ; }
 
@@ -174,6 +175,7 @@ int main (int argc, char const *const *argv)
   argc -= l.ind ; argv += l.ind ;
   if (argc > 1) strerr_dieusage(100, USAGE) ;
   if (!fd_sanitize()) strerr_diefusys(111, "sanitize standard descriptors") ;
+  maintty = mainname && isatty(0) ;
   if (argc && chdir(argv[0]) < 0) strerr_diefusys(111, "chdir to ", argv[0]) ;
 
   find_supervise() ;

@@ -47,6 +47,8 @@ extern int stopping ;
 extern int exitcode ;
 extern int killed ;
 extern unsigned char exitmap[256] ;
+extern char const *mainname ;
+extern int maintty ;
 extern tain nextscan ;
 extern tain stopdeadline ;
 extern tain hardstop ;

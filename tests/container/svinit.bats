@@ -177,3 +177,8 @@ for l in open(sys.argv[1]): o = json.loads(l); assert set(o) >= {"time", "servic
 @test "container svinit: with podman run -t the CMD has the terminal as stdin, stdout and stderr" {
   assert_equal "$(ctr_code -t "$CTR_IMAGE" sh -c 'test -t 0 && test -t 1 && test -t 2')" 0
 }
+
+@test "container svinit: with podman run -t the CMD is the terminal's foreground process group" {
+  # /proc/PID/stat: field 5 is the process group, field 8 the terminal's foreground group
+  assert_equal "$(ctr_code -t "$CTR_IMAGE" sh -c 'set -- $(cat /proc/$$/stat) ; [ "$5" = "$8" ]')" 0
+}
