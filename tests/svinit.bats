@@ -336,3 +336,13 @@ for l in open(sys.argv[1], encoding="utf-8"):
   assert_output --partial "svinit: warning: finish.d still running after SVINIT_GRACE_MS=300 ms: killing it"
   [ "$ms" -lt 5000 ]
 }
+
+@test "svinit: as PID 1 of a PID namespace: services run, the CMD's code is the exit, orphans reaped" {
+  [ "$(id -u)" = 0 ] || skip "PID namespaces need root here"
+  pidns true 2>/dev/null || skip "cannot create a PID namespace here"
+  export ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0"
+  img_service web "touch $T/web.up ; exec sleep 1000"
+  run pidns -r "$T/report" svinit sh -c "while [ ! -e $T/web.up ] ; do sleep 0.01 ; done ; (sleep 0.1 &) ; [ \$\$ != 1 ] && exit 3"
+  assert_equal "$status" 3
+  assert_equal "$(cat "$T/report")" "exit 3"
+}
