@@ -94,8 +94,10 @@ stop_svinit () {
   start_svinit
   wait_for 5 test -e "$T/web.started"
   wait_for 5 has_pid "$T/live/db/log"
-  [ -d "$T/live/web" ] && [ ! -L "$T/live/web" ]
-  [ -d "$T/live/db/log" ] && [ ! -L "$T/live/db/log" ]
+  [ -d "$T/live/web" ]
+  [ ! -L "$T/live/web" ]
+  [ -d "$T/live/db/log" ]
+  [ ! -L "$T/live/db/log" ]
   # no log/: the run is svinit's wrapper, the image's run beside it
   assert_equal "$(readlink "$T/live/web/svinit-run")" "$IMG/web/run"
   assert_equal "$(readlink "$T/live/db/run")" "$IMG/db/run"
