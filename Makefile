@@ -71,7 +71,7 @@ BATS_FILES := $(sort $(wildcard tests/*.bats tests/compat/*.bats tests/integrati
 # for intermediate files, delete them after linking, and relink every helper on the next run.
 .SECONDARY: $(TESTOBJ)
 
-all: $(BINS) $(TESTBINS) $(BUILD)/inst/svscan
+all: $(BINS) $(TESTBINS) $(BUILD)/inst/svscan $(BUILD)/inst/svinit
 
 # A static build wants musl: its skalibs is built here first when musl-gcc is present and
 # the library is missing (configure then picks musl, and says so).
@@ -107,10 +107,14 @@ $(BUILD)/obj/cmd/svlog/%.o: CFLAGS += $(SVLOG_CFLAGS)
 SUPERVISE_BUILD := $(abspath $(BUILD)/bin/supervise)
 SUPERVISE_INST := $(bindir)/supervise
 SVSCANSRC := $(wildcard cmd/svscan/*.c)
+# svinit execs svscan the same way: the build tree's, or $(bindir)/svscan once installed.
+SVSCAN_BUILD := $(abspath $(BUILD)/bin/svscan)
+SVSCAN_INST := $(bindir)/svscan
+SVINITSRC := $(wildcard cmd/svinit/*.c)
 
 $(BUILD)/gen/build/tend-paths.h $(BUILD)/gen/inst/tend-paths.h: FORCE
 	@mkdir -p $(@D)
-	@printf '#define TEND_SUPERVISE_PATH "%s"\n' '$(if $(findstring /inst/,$@),$(SUPERVISE_INST),$(SUPERVISE_BUILD))' > $@.new
+	@printf '#define TEND_SUPERVISE_PATH "%s"\n#define TEND_SVSCAN_PATH "%s"\n' '$(if $(findstring /inst/,$@),$(SUPERVISE_INST),$(SUPERVISE_BUILD))' '$(if $(findstring /inst/,$@),$(SVSCAN_INST),$(SVSCAN_BUILD))' > $@.new
 	@if cmp -s $@.new $@ ; then rm -f $@.new ; else mv -f $@.new $@ ; fi
 
 # The release's name and version come from package/info only: lib/usage compiles them in
@@ -141,6 +145,21 @@ $(BUILD)/obj-inst/cmd/svscan/%.o: cmd/svscan/%.c $(CONFIG) $(BUILD)/gen/inst/ten
 	$(Q)$(CC) -I$(BUILD)/gen/inst $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/inst/svscan: $(patsubst %.c,$(BUILD)/obj-inst/%.o,$(SVSCANSRC)) $(BUILD)/libtend.a
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libtend.a $(LDLIBS)
+
+$(BUILD)/obj/cmd/svinit/%.o: cmd/svinit/%.c $(CONFIG) $(BUILD)/gen/build/tend-paths.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) -I$(BUILD)/gen/build $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj-inst/cmd/svinit/%.o: cmd/svinit/%.c $(CONFIG) $(BUILD)/gen/inst/tend-paths.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $< (installed paths)")
+	$(Q)$(CC) -I$(BUILD)/gen/inst $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/inst/svinit: $(patsubst %.c,$(BUILD)/obj-inst/%.o,$(SVINITSRC)) $(BUILD)/libtend.a
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libtend.a $(LDLIBS)
@@ -191,7 +210,7 @@ dist-static image:
 	$(Q)$(if $(filter image,$@),sh package/image --check && )$(MAKE) --no-print-directory STATIC=1 \
 	  prefix=/usr bindir=/usr/bin mandir=/usr/share/man $@-inner
 
-dist-static-inner: all $(BUILD)/inst/svscan
+dist-static-inner: all $(BUILD)/inst/svscan $(BUILD)/inst/svinit
 	$(if $(filter 1,$(STATIC)),,$(error $@ is internal: use make dist-static))
 	$(Q)rm -rf $(DIST_STAGE)
 	$(Q)$(MAKE) --no-print-directory install DESTDIR=$(abspath $(DIST_STAGE))
@@ -209,9 +228,9 @@ IMAGE_TAG ?= $(PKG_NAME):$(PKG_VERSION)
 image-inner: dist-static-inner
 	$(Q)SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) sh package/image $(DIST_TARBALL) $(IMAGE_TAG)
 
-install: all $(BUILD)/inst/svscan
+install: all $(BUILD)/inst/svscan $(BUILD)/inst/svinit
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man8
-	install -m 0755 $(filter-out $(BUILD)/bin/svscan,$(BINS)) $(BUILD)/inst/svscan $(DESTDIR)$(bindir)/
+	install -m 0755 $(filter-out $(BUILD)/bin/svscan $(BUILD)/bin/svinit,$(BINS)) $(BUILD)/inst/svscan $(BUILD)/inst/svinit $(DESTDIR)$(bindir)/
 	$(if $(MANPAGES),install -m 0644 $(MANPAGES) $(DESTDIR)$(mandir)/man8/)
 
 # What install put, and only that: the programs and pages of this tree (directories stay, they

@@ -525,7 +525,10 @@ static void after_finish (void)
   {
     char fmt[UINT_FMT] ;
     fmt[uint_fmt(fmt, sv.set.maxrestarts)] = 0 ;
-    strerr_warnw("more than ", fmt, " deaths within the max-restarts window: giving up (svc -u revives it)") ;
+    /* a critical service that gives up takes the tree down: reviving it is no option then */
+    if (sv.critical && WIFEXITED(sv.wstat) && !WEXITSTATUS(sv.wstat)) strerr_warni("exited 0, more than ", fmt, " deaths within the max-restarts window: done (critical: svscan stops the tree)") ;
+    else if (sv.critical) strerr_warnw("more than ", fmt, " deaths within the max-restarts window: giving up (critical: svscan stops the tree)") ;
+    else strerr_warnw("more than ", fmt, " deaths within the max-restarts window: giving up (svc -u revives it)") ;
     fail() ;
     return ;
   }

@@ -125,7 +125,9 @@ void critical_check (svc_t *s)
   {
     char fmt[UINT_FMT] ;
     fmt[uint_fmt(fmt, (unsigned int)code)] = 0 ;
-    strerr_warnw("critical service ", s->name, " stopped for good (exit code ", fmt, "): stopping the tree") ;
+    /* a main command that is done is news, not trouble */
+    if (code) strerr_warnw("critical service ", s->name, " stopped for good (exit code ", fmt, "): stopping the tree") ;
+    else strerr_warni("critical service ", s->name, " stopped for good (exit code 0): stopping the tree") ;
   }
   stop_begin(0) ;
   exitcode = code ;

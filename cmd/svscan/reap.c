@@ -104,6 +104,8 @@ void child_gone (unsigned int i, int islog)
     if (!stopping && !s->gone) tain_copynow(&s->restart), tain_addsec_g(&s->restart, 1) ;
     /* the service is gone: the logger gets end-of-file once nobody else writes */
     if ((stopping || s->gone) && s->p[1] >= 0) { fd_close(s->p[1]) ; s->p[1] = -1 ; }
+    /* a service down: those whose stop-after waited for it may go now */
+    if (stopping) stop_release() ;
   }
   if (s->gone && !s->pid && !s->logpid) entry_free(i) ;
 }

@@ -75,6 +75,7 @@ struct childargs_s
   char const *const *argv ;
   int fd ;
   int to ;
+  int keepsession ;
 } ;
 
 /* Only system calls until exec; not instrumented by ASan, which would take this stack for a
@@ -83,7 +84,9 @@ __attribute__((no_sanitize_address)) static int child_main (void *p)
 {
   childargs_t const *a = p ;
   tend_sig_childreset() ;
-  setsid() ;
+  /* the main service on a terminal stays in our session (its own group), so that it can take
+     the terminal's foreground: a terminal belongs to one session */
+  if (a->keepsession) setpgid(0, 0) ; else setsid() ;
   /* rlimits are per process, not shared through CLONE_VM: this changes the child's alone */
   if (child_nofile_set && setrlimit(RLIMIT_NOFILE, &child_nofile) < 0) { vchild_errno = errno ; _exit(126) ; }
   /* dup2 also drops close-on-exec from the copy: the pipe end svscan holds stays ours alone */
@@ -106,7 +109,7 @@ pid_t spawn_supervise (svc_t *s, int islog)
   char arg[nlen + sizeof("/log")] ;
   /* argv[0] is the bare name, for ps; the file is supervise_path */
   char const *argv[3] = { "supervise", arg, 0 } ;
-  childargs_t a = { .argv = argv, .fd = islog ? s->p[0] : s->p[1], .to = islog ? 0 : 1 } ;
+  childargs_t a = { .argv = argv, .fd = islog ? s->p[0] : s->p[1], .to = islog ? 0 : 1, .keepsession = !islog && maintty && !strcmp(s->name, mainname) } ;
   int pidfd = -1 ;
   pid_t pid ;
   memcpy(arg, s->name, nlen) ;

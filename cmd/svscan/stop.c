@@ -215,6 +215,75 @@ void stop_now (char const *why)
   if (!killed) tain_copynow(&stopdeadline) ;
 }
 
+static int has_stopafter (svc_t const *s)
+{
+  size_t len = strlen(s->name) ;
+  char fn[len + sizeof "/stop-after"] ;
+  memcpy(fn, s->name, len) ; memcpy(fn + len, "/stop-after", sizeof "/stop-after") ;
+  return access(fn, F_OK) == 0 ;
+}
+
+/* 1 if a service that s's stop-after names still has its supervise running. The file is read
+   at each call into a stack buffer (no heap in the daemon); names it gives that are not in the
+   table, or past its first 4 KiB, do not hold s. */
+static int waits (svc_t const *s)
+{
+  size_t len = strlen(s->name) ;
+  char fn[len + sizeof "/stop-after"] ;
+  char buf[4096] ;
+  ssize_t r ;
+  int fd ;
+  memcpy(fn, s->name, len) ; memcpy(fn + len, "/stop-after", sizeof "/stop-after") ;
+  fd = open(fn, O_RDONLY | O_NONBLOCK | O_CLOEXEC) ;
+  if (fd < 0) return 0 ;
+  r = read(fd, buf, sizeof buf - 1) ;
+  fd_close(fd) ;
+  if (r <= 0) return 0 ;
+  buf[r] = 0 ;
+  for (char *line = buf ; *line ; )
+  {
+    char *end = strchr(line, '\n') ;
+    if (end) *end = 0 ;
+    if (*line && strcmp(line, s->name))
+      for (unsigned int i = 0 ; i < tablen ; i++)
+        if (tab[i].pid && !strcmp(tab[i].name, line)) return 1 ;
+    if (!end) break ;
+    line = end + 1 ;
+  }
+  return 0 ;
+}
+
+/* In the stop, after each service's supervise exits: bring down the held services whose
+   stop-after services are all down. When everything still running is held, they wait on each
+   other (a cycle): say so and bring them all down, rather than hang until the deadline. */
+void stop_release (void)
+{
+  int held = 0, free = 0 ;
+  if (!stopping) return ;
+  for (unsigned int i = 0 ; i < tablen ; i++)
+  {
+    svc_t *s = tab + i ;
+    if (!s->stopheld) continue ;
+    if (!s->pid) { s->stopheld = 0 ; continue ; }
+    if (waits(s)) continue ;
+    s->stopheld = 0 ;
+    service_bring_down(s) ;
+  }
+  for (unsigned int i = 0 ; i < tablen ; i++)
+  {
+    if (tab[i].stopheld) held++ ;
+    else if (tab[i].pid) free++ ;
+  }
+  if (!held || free) return ;
+  for (unsigned int i = 0 ; i < tablen ; i++)
+    if (tab[i].stopheld)
+    {
+      strerr_warnw("stop-after of ", tab[i].name, " waits for services that wait for it (a cycle): stopping it now") ;
+      tab[i].stopheld = 0 ;
+      service_bring_down(tab + i) ;
+    }
+}
+
 void stop_begin (char const *why)
 {
   tain t ;
@@ -226,10 +295,13 @@ void stop_begin (char const *why)
   {
     svc_t *s = tab + i ;
     critical_unsubscribe(s) ;
+    /* stop-after: this one waits until the services it names are down (stop_release) */
+    if (s->pid && has_stopafter(s)) { s->stopheld = 1 ; continue ; }
     service_bring_down(s) ;
     /* a service without a running supervise: its logger must see end-of-file now */
     if (!s->pid && s->p[1] >= 0) { fd_close(s->p[1]) ; s->p[1] = -1 ; }
   }
+  stop_release() ;
   term_orphans(SIGTERM) ;
   tain_from_millisecs(&t, (int)grace_ms) ;
   tain_add_g(&stopdeadline, &t) ;
@@ -310,6 +382,8 @@ void finish_and_exit (void)
   char fmt[UINT_FMT] ;
   char const *argv[3] = { "./" CTLDIR "/finish", fmt, 0 } ;
   struct stat st ;
+  /* -e: a code the image says means success (a JVM's 143 on TERM) */
+  if (exitcode >= 0 && exitcode <= 255) exitcode = exitmap[exitcode] ;
   fmt[uint_fmt(fmt, (unsigned int)exitcode)] = 0 ;
   if (stat(argv[0], &st) == 0 && S_ISREG(st.st_mode))
   {

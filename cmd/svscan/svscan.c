@@ -21,15 +21,19 @@
 #include <skalibs/selfpipe.h>
 #include <skalibs/djbunix.h>
 #include <tend/sig.h>
+#include <tend/status.h>
+#include <skalibs/sig.h>
 #include <tend/usage.h>
 #include "svscan.h"
 
-#define USAGE "svscan [ -t rescan-seconds ] [ -c max ] [ -g grace-ms ] [ dir ]"
+#define USAGE "svscan [ -t rescan-seconds ] [ -c max ] [ -g grace-ms ] [ -e from=to ] [ -m main ] [ dir ]"
 #define HELP \
 "start and keep a supervise for every service directory of dir (default: the current directory)\n" \
 "  -t SECS  rescan every SECS seconds; 0: only at start-up and on demand (default 5)\n" \
 "  -c MAX   at most MAX services, 1 to 100000 (default 1000)\n" \
-"  -g MS    MS milliseconds from the start of the stop to SIGKILL, 0 to 3600000 (default 5000)\n"
+"  -g MS    MS milliseconds from the start of the stop to SIGKILL, 0 to 3600000 (default 5000)\n" \
+"  -e F=T   exit T instead of F (0 to 255; repeatable), e.g. -e 143=0 for a program that exits 143 on TERM\n" \
+"  -m NAME  NAME is the main service: HUP, USR1, USR2, WINCH and QUIT go to its process group\n"
 
 unsigned int rescan_secs = 5 ;
 unsigned int grace_ms = 5000 ;
@@ -40,6 +44,9 @@ tain nextscan ;
 tain stopdeadline ;    /* grace deadline: SIGKILL what is left */
 tain hardstop ;        /* after the KILL: give up waiting and leave */
 int killed = 0 ;
+unsigned char exitmap[256] ;
+char const *mainname = 0 ;
+int maintty = 0 ;
 
 void tain_inf (tain *t) { tain_add_g(t, &tain_infinite_relative) ; }
 
@@ -85,6 +92,23 @@ static void handle_control (int fd)
     }
 }
 
+/* The main service's process (supervise starts it as a session and group leader): the signal
+   goes to its group, so a shell's children get it too; to the process alone when it left it */
+static void forward_main (int sig)
+{
+  tend_status_t st ;
+  size_t len = strlen(mainname) ;
+  char dir[len + 1] ;
+  memcpy(dir, mainname, len + 1) ;
+  if (tend_status_read(dir, &st) <= 0 || !st.pid || st.runstate != 1)
+  {
+    strerr_warnw("signal ", sig_name(sig), " not forwarded: the main service ", mainname, " is not running") ;
+    return ;
+  }
+  if (kill(-(pid_t)st.pid, sig) < 0 && kill((pid_t)st.pid, sig) < 0)
+    strerr_warnwusys("forward ", sig_name(sig), " to the main service ", mainname) ;
+}
+
 static void handle_signals (void)
 {
   for (;;)
@@ -95,14 +119,24 @@ static void handle_signals (void)
       case -1 : strerr_warnwusys("read the selfpipe") ; return ;
       case 0 : return ;
       case SIGCHLD : reap() ; break ;
-      case SIGTERM : stop_begin("SIGTERM received: stopping the tree") ; break ;
-      case SIGINT : stop_begin("SIGINT received: stopping the tree") ; break ;
-      case SIGQUIT : stop_now("SIGQUIT received: stopping the tree now, without the grace period") ; break ;
+      /* a second TERM or INT during the stop (a second Ctrl-C) means now */
+      case SIGTERM :
+        if (stopping) stop_now("SIGTERM received during the stop: killing what is left now") ;
+        else stop_begin("SIGTERM received: stopping the tree") ;
+        break ;
+      case SIGINT :
+        if (stopping) stop_now("SIGINT received during the stop: killing what is left now") ;
+        else stop_begin("SIGINT received: stopping the tree") ;
+        break ;
+      case SIGQUIT :
+        if (mainname) { forward_main(sig) ; break ; }
+        stop_now("SIGQUIT received: stopping the tree now, without the grace period") ; break ;
       /* trapped so that they do what they do as PID 1 (the kernel drops a signal PID 1 has no
          handler for) also when svscan is not PID 1, where they would kill it */
-      case SIGUSR1 : strerr_warni("SIGUSR1 received: ignored") ; break ;
-      case SIGUSR2 : strerr_warni("SIGUSR2 received: ignored") ; break ;
-      case SIGHUP :
+      case SIGUSR1 : if (mainname) forward_main(sig) ; else strerr_warni("SIGUSR1 received: ignored") ; break ;
+      case SIGUSR2 : if (mainname) forward_main(sig) ; else strerr_warni("SIGUSR2 received: ignored") ; break ;
+      case SIGWINCH : if (mainname) forward_main(sig) ; break ;
+      case SIGHUP : if (mainname) { forward_main(sig) ; break ; } /* fall through */
       case SIGALRM : if (!stopping) { scan(1) ; start_all() ; } break ;
       default : break ;
     }
@@ -116,21 +150,32 @@ int main (int argc, char const *const *argv)
   int sfd, ctlfd, lockfd ;
   PROG = "svscan" ;
   tend_usage_first(argc, argv, USAGE, HELP) ;
+  for (unsigned int i = 0 ; i < 256 ; i++) exitmap[i] = (unsigned char)i ;
   for (;;)
   {
-    int opt = subgetopt_r(argc, argv, "t:c:g:", &l) ;
+    int opt = subgetopt_r(argc, argv, "t:c:g:e:m:", &l) ;
     if (opt == -1) break ;
     switch (opt)
     {
       case 't' : if (!uint0_scan(l.arg, &rescan_secs) || rescan_secs > 86400000) strerr_dieusage(100, USAGE) ; break ;
       case 'c' : if (!uint0_scan(l.arg, &tabmax) || !tabmax || tabmax > 100000) strerr_dieusage(100, USAGE) ; break ;
       case 'g' : if (!uint0_scan(l.arg, &grace_ms) || grace_ms > 3600000) strerr_dieusage(100, USAGE) ; break ;
+      case 'e' :
+      {
+        unsigned int from, to ;
+        size_t n = uint_scan(l.arg, &from) ;
+        if (!n || l.arg[n] != '=' || !uint0_scan(l.arg + n + 1, &to) || from > 255 || to > 255) strerr_dieusage(100, USAGE) ;
+        exitmap[from] = (unsigned char)to ;
+        break ;
+      }
+      case 'm' : if (!l.arg[0] || strchr(l.arg, '/') || l.arg[0] == '.') strerr_dieusage(100, USAGE) ; mainname = l.arg ; break ;
       default : strerr_dieusage(100, USAGE) ;
     }
   }
   argc -= l.ind ; argv += l.ind ;
   if (argc > 1) strerr_dieusage(100, USAGE) ;
   if (!fd_sanitize()) strerr_diefusys(111, "sanitize standard descriptors") ;
+  maintty = mainname && isatty(0) ;
   if (argc && chdir(argv[0]) < 0) strerr_diefusys(111, "chdir to ", argv[0]) ;
 
   find_supervise() ;
@@ -156,7 +201,7 @@ int main (int argc, char const *const *argv)
   table_init() ;
 
   {
-    static int const sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGALRM, SIGUSR1, SIGUSR2, 0 } ;
+    static int const sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGALRM, SIGUSR1, SIGUSR2, SIGWINCH, 0 } ;
     sfd = tend_sig_selfpipe(sigs) ;
     if (sfd < 0) strerr_diefusys(111, "trap signals") ;
   }

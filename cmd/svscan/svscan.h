@@ -34,6 +34,7 @@ struct svc_s
   uint8_t seen ;         /* present at the last scan */
   uint8_t gone ;         /* its dir disappeared: told to exit */
   uint8_t critical ;
+  uint8_t stopheld ;     /* in the stop: waits for the services its stop-after names */
   uint8_t fdheld ;       /* not started for want of descriptors, since the last refusal */
   uint8_t logwarned ;    /* what we last warned about NAME/log: 0 nothing, 1 stat, 2 not a dir, 3 a service */
 } ;
@@ -45,6 +46,9 @@ extern int ispid1 ;
 extern int stopping ;
 extern int exitcode ;
 extern int killed ;
+extern unsigned char exitmap[256] ;
+extern char const *mainname ;
+extern int maintty ;
 extern tain nextscan ;
 extern tain stopdeadline ;
 extern tain hardstop ;
@@ -95,6 +99,7 @@ extern void service_bring_down (svc_t *) ;
 extern void term_orphans (int) ;
 extern void stop_init (void) ;
 extern void stop_begin (char const *) ;
+extern void stop_release (void) ;
 extern void stop_now (char const *) ;
 extern void stop_kill (void) ;
 extern void finish_and_exit (void) ;

@@ -1,0 +1,350 @@
+#!/usr/bin/env bats
+# svinit: settings checked before anything starts, the live scan dir built from a read-only
+# image tree, the record, init.d one-shots, the main command, and the exec into svscan.
+
+load helpers/common
+bats_require_minimum_version 1.5.0
+
+setup () {
+  tend_setup
+  IMG="$T/img"
+  mkdir -p "$IMG" "$T/init"
+  export SVINIT_SERVICES="$IMG" SVINIT_LIVE_DIR="$T/live" SVINIT_INIT_DIR="$T/init" SVINIT_GRACE_MS=500
+  export TMPDIR="$T/tmp"
+  mkdir -p "$TMPDIR"
+  unset SVDIR
+}
+teardown () { tend_teardown ; }
+
+img_service () {
+  mkdir -p "$IMG/$1"
+  printf '#!/bin/sh\n%s\n' "${2:-exec sleep 1000}" > "$IMG/$1/run"
+  chmod +x "$IMG/$1/run"
+}
+init_script () {
+  printf '#!/bin/sh\n%s\n' "$2" > "$T/init/$1"
+  chmod +x "$T/init/$1"
+}
+# svinit in the background (it becomes svscan), output in $T/out and $T/err
+start_svinit () {
+  svinit "$@" >"$T/out" 2>"$T/err" &
+  SVINIT_PID=$!
+  track_pid "$SVINIT_PID"
+}
+stop_svinit () {
+  kill -TERM "$SVINIT_PID"
+  rc=0 ; wait "$SVINIT_PID" || rc=$?
+}
+
+@test "svinit: an invalid SVINIT_* value is fatal 100, names the variable and the allowed values, starts nothing" {
+  img_service web
+  init_script 10-mark "touch $T/ran"
+  for v in "SVINIT_LOG_FORMAT=xml:plain, tagged (the default), stamped, json" \
+           "SVINIT_INIT_FAILURE=maybe:stop (the default), warn" \
+           "SVINIT_GRACE_MS=5s:milliseconds from 0 to 3600000" \
+           "SVINIT_CMD_WAIT_MS=-1:milliseconds from 0 to 3600000" \
+           "SVINIT_EXIT_MAP=143:CODE=CODE pairs" \
+           "SVINIT_EXIT_MAP=143=0 300=1:CODE=CODE pairs" \
+           "SVINIT_MAIN_NAME=a/b:a service name" \
+           "SVINIT_MAIN_NAME=.x:a service name" \
+           "SVINIT_SERVICES=relative:an absolute path" ; do
+    assign=${v%%:*} ; allowed=${v#*:}
+    run env "$assign" svinit
+    assert_equal "$status" 100
+    assert_output --partial "svinit: fatal: invalid ${assign%%=*}=${assign#*=}: allowed values: "
+    assert_output --partial "$allowed"
+  done
+  [ ! -e "$T/live" ]
+  [ ! -e "$T/ran" ]
+}
+
+@test "svinit: an unknown SVINIT_ variable (a typo) is fatal 100, naming it and the known ones" {
+  img_service web
+  run env SVINIT_LOGFORMAT=json svinit
+  assert_equal "$status" 100
+  assert_output --partial "svinit: fatal: unknown variable SVINIT_LOGFORMAT: known are SVINIT_SERVICES"
+  assert_output --partial "SVINIT_LOG_FORMAT"
+  [ ! -e "$T/live" ]
+}
+
+@test "svinit: a missing services dir is fatal 100; one that cannot be read is fatal 111" {
+  run env SVINIT_SERVICES="$T/nope" svinit
+  assert_equal "$status" 100
+  assert_output --partial "svinit: fatal: unable to open directory $T/nope: no such directory"
+  : > "$T/afile"
+  run env SVINIT_SERVICES="$T/afile" svinit
+  assert_equal "$status" 111
+  assert_output --partial "svinit: fatal: unable to open directory $T/afile: "
+}
+
+@test "svinit: a service dir without run is fatal 100, naming it" {
+  img_service web
+  mkdir -p "$IMG/broken"
+  run svinit
+  assert_equal "$status" 100
+  assert_output --partial "svinit: fatal: service $IMG/broken has no run file"
+}
+
+@test "svinit: the live dir has real dirs (service and log/) with links to the image's files; svscan runs them" {
+  img_service web "echo started > $T/web.started ; exec sleep 1000"
+  mkdir -p "$IMG/web/env" "$IMG/db/log"
+  img_service db
+  printf '#!/bin/sh\nexec cat > /dev/null\n' > "$IMG/db/log/run" ; chmod +x "$IMG/db/log/run"
+  chmod -R a-w "$IMG"
+  start_svinit
+  wait_for 5 test -e "$T/web.started"
+  wait_for 5 has_pid "$T/live/db/log"
+  [ -d "$T/live/web" ]
+  [ ! -L "$T/live/web" ]
+  [ -d "$T/live/db/log" ]
+  [ ! -L "$T/live/db/log" ]
+  # no log/: the run is svinit's wrapper, the image's run beside it
+  assert_equal "$(readlink "$T/live/web/svinit-run")" "$IMG/web/run"
+  assert_equal "$(readlink "$T/live/db/run")" "$IMG/db/run"
+  assert_equal "$(readlink "$T/live/web/env")" "$IMG/web/env"
+  assert_equal "$(readlink "$T/live/db/log/run")" "$IMG/db/log/run"
+  [ -d "$T/live/web/supervise" ]
+  [ ! -e "$IMG/web/supervise" ]
+  # the record: bare names from outside (docker exec) find the live dir
+  assert_equal "$(readlink "$TEND_RUNDIR/scandir")" "$T/live"
+  run svstat web
+  assert_output --partial "web: up (pid "
+  svc -d web
+  wait_for 5 no_pid "$T/live/web"
+  stop_svinit
+  assert_equal "$rc" 0
+  chmod -R u+w "$IMG"
+}
+
+@test "svinit: the environment reaches services, with SVDIR set to the live dir" {
+  img_service web "echo \"\$FOO \$SVDIR\" > $T/env.out ; exec sleep 1000"
+  FOO=bar start_svinit
+  wait_for 5 test -s "$T/env.out"
+  assert_equal "$(cat "$T/env.out")" "bar $T/live"
+  stop_svinit
+}
+
+@test "svinit: an unwritable live dir falls back to a private dir under TMPDIR; both unwritable is fatal 111" {
+  img_service web "touch $T/web.started ; exec sleep 1000"
+  SVINIT_LIVE_DIR=/proc/nope/service start_svinit
+  wait_for 5 test -e "$T/web.started"
+  live=$(readlink "$TEND_RUNDIR/scandir")
+  [[ "$live" == "$TMPDIR"/svinit.*/service ]]
+  [ -d "$live/web/supervise" ]
+  stop_svinit
+  assert_equal "$rc" 0
+  run env SVINIT_LIVE_DIR=/proc/nope/service TMPDIR=/proc/nope svinit
+  assert_equal "$status" 111
+  assert_output --partial "svinit: fatal: unable to create the live scan directory /proc/nope/service or a private one under /proc/nope: "
+}
+
+@test "svinit: init.d scripts run in name order, before the services, output tagged per stream" {
+  img_service web "cat $T/order > $T/web.saw ; exec sleep 1000"
+  init_script 20-b "echo b >> $T/order ; echo from-b"
+  init_script 10-a "echo a >> $T/order ; echo from-a ; echo err-a >&2"
+  init_script .hidden "echo hidden >> $T/order"
+  start_svinit
+  wait_for 5 test -s "$T/web.saw"
+  assert_equal "$(cat "$T/web.saw" | tr '\n' ' ')" "a b "
+  assert_equal "$(cat "$T/out")" "init.d/10-a | from-a
+init.d/20-b | from-b"
+  grep -qx "init.d/10-a | err-a" "$T/err"
+  stop_svinit
+}
+
+@test "svinit: a failing init.d script stops the container with its code and a line naming it" {
+  img_service web "touch $T/web.started ; exec sleep 1000"
+  init_script 10-a "exit 7"
+  init_script 20-b "touch $T/b.ran"
+  run svinit
+  assert_equal "$status" 7
+  assert_output --partial "svinit: warning: init.d/10-a exited 7: stopping the container"
+  [ ! -e "$T/b.ran" ]
+  [ ! -e "$T/web.started" ]
+}
+
+@test "svinit: SVINIT_INIT_FAILURE=warn only warns; a non-executable entry counts as a failure (126)" {
+  img_service web "touch $T/web.started ; exec sleep 1000"
+  init_script 10-a "exit 7"
+  printf 'echo x\n' > "$T/init/15-noexec"
+  init_script 20-b "touch $T/b.ran"
+  SVINIT_INIT_FAILURE=warn start_svinit
+  wait_for 5 test -e "$T/web.started"
+  [ -e "$T/b.ran" ]
+  grep -q "svinit: warning: init.d/10-a exited 7: going on" "$T/err"
+  grep -q "svinit: warning: init.d/15-noexec exited 126: going on" "$T/err"
+  stop_svinit
+  run svinit
+  assert_equal "$status" 7
+  chmod -x "$T/init/10-a"
+  run svinit
+  assert_equal "$status" 126
+  assert_output --partial "svinit: warning: unable to execute $T/init/10-a: "
+}
+
+@test "svinit: JSON lines from init.d parse, for any bytes; stamped lines carry an ISO 8601 UTC time" {
+  img_service web "exec sleep 1000"
+  init_script 10-a "printf 'quote\" back\\\\ tab\\t bad\\377\\376 ctl\\001 \\303\\251\\n' ; echo e >&2"
+  SVINIT_LOG_FORMAT=json SVINIT_INIT_FAILURE=stop run svinit true
+  assert_equal "$status" 0
+  echo "$output" | grep '^{' > "$T/json"
+  assert_equal "$(wc -l < "$T/json")" 2
+  python3 -c '
+import json, sys
+for l in open(sys.argv[1], encoding="utf-8"):
+    o = json.loads(l)
+    assert o["service"] == "init.d/10-a", o
+    assert o["time"].endswith("Z") and "T" in o["time"], o
+    if o["stream"] == "stdout":
+        assert o["line"] == "quote\" back\\ tab\t bad\ufffd\ufffd ctl\x01 \u00e9", repr(o["line"])
+    else:
+        assert o["stream"] == "stderr" and o["line"] == "e", o
+' "$T/json"
+  SVINIT_LOG_FORMAT=stamped run svinit true
+  assert_output --regexp '(^|
+)[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z init.d/10-a \| e'
+  SVINIT_LOG_FORMAT=plain run svinit true
+  assert_output --partial "quote"
+  refute_output --partial "init.d/10-a"
+}
+
+@test "svinit: a line longer than the buffer is split into marked records, none lost" {
+  img_service web
+  init_script 10-a "head -c 10000 /dev/zero | tr '\\0' x ; echo"
+  run svinit true
+  assert_equal "$status" 0
+  total=$(grep '^init.d/10-a [|+] ' <<<"$output" | sed 's/^init.d\/10-a [|+] //' | tr -d '\n' | wc -c)
+  assert_equal "$total" 10000
+  grep -q '^init.d/10-a + x' <<<"$output"
+  # every record fits in PIPE_BUF, so concurrent writers never cut into it
+  [ "$(awk '{ if (length($0) + 1 > m) m = length($0) + 1 } END { print m }' <<<"$output")" -le 4096 ]
+}
+
+@test "svinit: the main command's exit code ends the container; other services ran meanwhile" {
+  img_service web "touch $T/web.started ; exec sleep 1000"
+  run svinit sh -c "while [ ! -e $T/web.started ] ; do sleep 0.01 ; done ; exit 3"
+  assert_equal "$status" 3
+  run svinit sh -c 'kill -KILL $$'
+  assert_equal "$status" 137
+  run svinit true
+  assert_equal "$status" 0
+}
+
+@test "svinit: a main command that does not exist is 127, named; a name collision is fatal 100" {
+  img_service web
+  run -127 svinit /nonexistent/prog
+  assert_equal "$status" 127
+  assert_output --partial "svinit: fatal: unable to run the main command /nonexistent/prog: "
+  img_service main
+  run svinit true
+  assert_equal "$status" 100
+  assert_output --partial "svinit: fatal: the main command's service name main is taken by $IMG/main: set SVINIT_MAIN_NAME to another name"
+  SVINIT_MAIN_NAME=job run svinit sh -c 'exit 4'
+  assert_equal "$status" 4
+}
+
+@test "svinit: the main command starts once the services are ready, or at SVINIT_CMD_WAIT_MS with a warning" {
+  img_service web "sleep 0.3 ; touch $T/web.ready ; echo > /proc/self/fd/3 ; exec sleep 1000"
+  echo 3 > "$IMG/web/notification-fd"
+  run svinit sh -c "test -e $T/web.ready"
+  assert_equal "$status" 0
+  img_service web "exec sleep 1000"
+  SVINIT_CMD_WAIT_MS=100 run svinit true
+  assert_equal "$status" 0
+  assert_output --partial "svinit: warning: not ready after SVINIT_CMD_WAIT_MS=100 ms: web: starting the main command anyway"
+}
+
+@test "svinit: services without log/ get stdout and stderr as whole tagged lines; log/ and the opt-out file keep theirs" {
+  img_service web 'i=0 ; while [ $i -lt 50 ] ; do echo "GET /$i 200" ; echo "warn $i" >&2 ; i=$((i+1)) ; done ; exec sleep 1000'
+  img_service agent 'echo "agent up" ; echo "agent err" >&2 ; exec sleep 1000'
+  img_service flap 'exit 1'
+  echo "0 60" > "$IMG/flap/max-restarts"
+  img_service raw 'echo "{\"raw\":1}" ; exec sleep 1000'
+  : > "$IMG/raw/svinit-untagged"
+  img_service own 'echo "to my logger" ; exec sleep 1000'
+  mkdir -p "$IMG/own/log"
+  printf '#!/bin/sh\nexec cat > %s\n' "$T/own.log" > "$IMG/own/log/run" ; chmod +x "$IMG/own/log/run"
+  start_svinit
+  wait_for 5 grep -qx "web | GET /49 200" "$T/out"
+  wait_for 5 grep -qx "web | warn 49" "$T/err"
+  wait_for 5 grep -qx "agent | agent up" "$T/out"
+  wait_for 5 grep -qx "agent | agent err" "$T/err"
+  wait_for 5 grep -qx '{"raw":1}' "$T/out"
+  wait_for 5 grep -qx "to my logger" "$T/own.log"
+  assert_equal "$(grep -c '^web | GET /[0-9]* 200$' "$T/out")" 50
+  assert_equal "$(grep -c '^web | warn [0-9]*$' "$T/err")" 50
+  run ! grep -q "to my logger" "$T/out"
+  # supervise's own warnings stay on svscan's stderr, never in a service's pipe or FIFO
+  wait_for 5 grep -q "^supervise flap: warning: more than 0 deaths" "$T/err"
+  stop_svinit
+  assert_equal "$rc" 0
+}
+
+@test "svinit: 2 x 20,000 lines at full speed from two services: none lost, none split, none mixed" {
+  for s in a b ; do
+    img_service $s "i=0 ; while [ \$i -lt 20000 ] ; do echo \"$s-line-\$i-padding-padding-padding\" ; i=\$((i+1)) ; done ; touch $T/$s.done ; exec sleep 1000"
+  done
+  start_svinit
+  wait_for 60 test -e "$T/a.done"
+  wait_for 60 test -e "$T/b.done"
+  count () { [ "$(grep -c "^$1 | $1-line-[0-9]*-padding-padding-padding\$" "$T/out")" = 20000 ] ; }
+  wait_for 30 count a
+  wait_for 30 count b
+  # every line of the output is a whole record of one service
+  assert_equal "$(grep -cv '^[ab] | [ab]-line-[0-9]*-padding-padding-padding$' "$T/out")" 0
+  # in order, each number once
+  assert_equal "$(grep '^a | ' "$T/out" | sed 's/^a | a-line-\([0-9]*\)-.*/\1/' | awk '$1 != NR - 1 { bad++ } END { print bad + 0 }')" 0
+  stop_svinit
+}
+
+@test "svinit: SVINIT_EXIT_MAP maps the main command's code; 143 unmapped stays 143" {
+  img_service web
+  run svinit sh -c 'kill -TERM $$'
+  assert_equal "$status" 143
+  SVINIT_EXIT_MAP="143=0 130=0" run svinit sh -c 'kill -TERM $$'
+  assert_equal "$status" 0
+  SVINIT_EXIT_MAP="143=0 130=0" run svinit sh -c 'exit 3'
+  assert_equal "$status" 3
+}
+
+@test "svinit: with a main command, USR1 to PID 1 reaches it; TERM stops the tree with exit 0" {
+  img_service web
+  start_svinit sh -c "trap 'echo USR1 > $T/got' USR1 ; touch $T/main.up ; while : ; do sleep 0.05 ; done"
+  wait_for 5 test -e "$T/main.up"
+  kill -USR1 "$SVINIT_PID"
+  wait_for 5 grep -qx USR1 "$T/got"
+  stop_svinit
+  assert_equal "$rc" 0
+}
+
+@test "svinit: finish.d scripts run after the services are down, tagged, and the exit code is kept" {
+  img_service web "trap 'sleep 0.2 ; echo web-down > $T/web.down ; exit 0' TERM ; touch $T/web.up ; while : ; do sleep 0.05 ; done"
+  mkdir -p "$T/finish"
+  printf '#!/bin/sh\ncat %s/web.down\necho second\n' "$T" > "$T/finish/10-a" ; chmod +x "$T/finish/10-a"
+  SVINIT_FINISH_DIR="$T/finish" run svinit sh -c "while [ ! -e $T/web.up ] ; do sleep 0.01 ; done ; exit 3"
+  assert_equal "$status" 3
+  assert_output --partial "finish.d/10-a | web-down"
+  assert_output --partial "finish.d/10-a | second"
+}
+
+@test "svinit: finish.d is bounded by SVINIT_GRACE_MS: a hanging script is killed" {
+  img_service web
+  mkdir -p "$T/finish"
+  printf '#!/bin/sh\necho hanging\nexec sleep 1000\n' > "$T/finish/10-a" ; chmod +x "$T/finish/10-a"
+  t0=$(date +%s%N)
+  SVINIT_FINISH_DIR="$T/finish" SVINIT_GRACE_MS=300 run svinit sh -c 'exit 4'
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  assert_equal "$status" 4
+  assert_output --partial "svinit: warning: finish.d still running after SVINIT_GRACE_MS=300 ms: killing it"
+  [ "$ms" -lt 5000 ]
+}
+
+@test "svinit: as PID 1 of a PID namespace: services run, the CMD's code is the exit, orphans reaped" {
+  [ "$(id -u)" = 0 ] || skip "PID namespaces need root here"
+  pidns true 2>/dev/null || skip "cannot create a PID namespace here"
+  export ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0"
+  img_service web "touch $T/web.up ; exec sleep 1000"
+  run pidns -r "$T/report" svinit sh -c "while [ ! -e $T/web.up ] ; do sleep 0.01 ; done ; (sleep 0.1 &) ; [ \$\$ != 1 ] && exit 3"
+  assert_equal "$status" 3
+  assert_equal "$(cat "$T/report")" "exit 3"
+}
