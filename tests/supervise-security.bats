@@ -1,20 +1,21 @@
 #!/usr/bin/env bats
 # supervise run as root on a service directory another user can write: what that user plants
 # in supervise/ (symlinks, a 0777 directory, a 0666 control FIFO) must give them nothing.
-# The other user is a bare numeric uid run through setpriv: no account is created or needed.
+# The other user is an account the test creates (tests/helpers/user.bash) and removes after.
 
 load helpers/common
-
-OTHER=54321
+load helpers/user
 
 setup () {
   tend_setup
   [ "$(id -u)" = 0 ] || skip "needs root (to run supervise as root beside an unprivileged uid)"
   command -v setpriv >/dev/null || skip "needs setpriv (util-linux)"
+  other_user_setup
+  OTHER=$UID_U
   # a sticky, world-writable service dir: the other user can create entries, not replace ours
   chmod 755 "$T" "$SVDIR"
 }
-teardown () { tend_teardown ; }
+teardown () { other_user_teardown ; tend_teardown ; }
 
 as_other () { setpriv --reuid=$OTHER --regid=$OTHER --clear-groups -- "$@" ; }
 

@@ -3,17 +3,17 @@
 # directory used.
 
 load helpers/common
-load helpers/svlog-user
+load helpers/user
 
 setup () {
   tend_setup
-  svlog_user_setup
+  other_user_setup
   cd "$T"
   export SVLOG_RETRY=50
 }
 teardown () {
   cd /
-  svlog_user_teardown
+  other_user_teardown
   tend_teardown
 }
 

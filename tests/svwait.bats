@@ -2,9 +2,10 @@
 # svwait: waits without sending; never hangs on a planted file; fails at once without permission.
 
 load helpers/common
+load helpers/user
 
 setup () { tend_setup ; }
-teardown () { tend_teardown ; }
+teardown () { other_user_teardown ; tend_teardown ; }
 
 @test "svwait: a FIFO as supervise/status never hangs: the timeout holds" {
   d=$(make_service web)
@@ -18,13 +19,13 @@ teardown () { tend_teardown ; }
 }
 
 @test "svwait: without permission it fails at once with 111, not at its timeout" {
-  [ "$(id -u)" = 0 ] || skip "needs root to act as another user (uid 65534 through setpriv)"
+  other_user_setup
   d=$(make_service web)
   start_supervise "$d"
   chmod 755 "$T" "$SVDIR" "$d"
   # supervise/ stays 0700: the other user can see the service dir, not its supervisor
   start=$(date +%s%N)
-  run setpriv --reuid=65534 --regid=65534 --clear-groups svwait -d -t 5000 "$d"
+  run as_user svwait -d -t 5000 "$d"
   took=$(( ($(date +%s%N) - start) / 1000000 ))
   assert_failure 111
   assert_output "svwait: fatal: unable to open $d/supervise/ok: Permission denied"

@@ -1,10 +1,10 @@
-# A second, unprivileged user for svlog's security tests: created by the test, removed after.
-# svlog_user_setup: skips unless root; sets U (name) and UID_U; svlog_user_teardown removes it.
+# A second, unprivileged user for the security tests: created by the test, removed after.
+# other_user_setup: skips unless root; sets U (name) and UID_U; other_user_teardown removes it.
 
-svlog_user_setup () {
-  [ "$(id -u)" = 0 ] || skip "needs root: the tests run svlog as root against another user"
+other_user_setup () {
+  [ "$(id -u)" = 0 ] || skip "needs root: the test creates a second user and acts as it"
   command -v useradd >/dev/null || skip "useradd not installed"
-  U="tsvl$$${BATS_TEST_NUMBER:-0}"
+  U="tend$$${BATS_TEST_NUMBER:-0}"
   useradd -M -N -d /nonexistent -s /usr/sbin/nologin "$U" || skip "useradd $U failed"
   UID_U=$(id -u "$U")
   export U UID_U
@@ -12,7 +12,7 @@ svlog_user_setup () {
   chmod 755 "$T"
 }
 
-svlog_user_teardown () {
+other_user_teardown () {
   [ -n "${U-}" ] || return 0
   # processes of that user are ours: kill them by pid before removing the account
   local p
