@@ -401,7 +401,7 @@ trapped () { [ $(( 0x$(awk '/^SigBlk/ { print $2 }' /proc/$1/status) & 0x4000 ))
   sed 's/\\$//' out | tr -d '\n' | cmp - <(head -c 10000 in)
 }
 
-@test "svlog: a kill -9 loses at most one read buffer (65536 bytes)" {
+@test "svlog: a kill -9 loses at most one read buffer (16384 bytes)" {
   small_disk
   head -c 60000 /dev/zero > "$SMALL/filler"
   seq 1 100000 > data
@@ -422,7 +422,7 @@ trapped () { [ $(( 0x$(awk '/^SigBlk/ { print $2 }' /proc/$1/status) & 0x4000 ))
   exec 8<&-
   lost=$(( $(wc -c < data) - size - left ))
   [ "$lost" -gt 0 ]
-  [ "$lost" -le 65536 ]
+  [ "$lost" -le 16384 ]
 }
 
 @test "svlog: l splits long lines, never drops a byte" {

@@ -11,7 +11,7 @@
 
 /* The read buffer: svlog reads at most this much before everything read so far is written,
    so a kill -9 loses at most this many bytes of input. Documented in svlog.8. */
-#define SVLOG_INSIZE 65536
+#define SVLOG_INSIZE 16384
 /* Per output: rendered lines (stamp, prefix, text) wait here for one write. */
 #define SVLOG_OUTSIZE 32768
 /* Long lines go to the outputs in pieces of at most this many bytes of text. */
