@@ -90,7 +90,7 @@ logged_service () {
   local s=$1 body=$2
   d=$(make_service "$s" "$body")
   mkdir -p "$d/log"
-  printf '#!/bin/sh\nexec svlog s16777215 ./main\n' > "$d/log/run"
+  printf '#!/bin/sh\nexec svlog s16777215 n1000 ./main\n' > "$d/log/run"
   chmod +x "$d/log/run"
   echo "$d"
 }
@@ -212,16 +212,14 @@ blocked_in_write () { grep -q pipe_write "/proc/$1/wchan" 2>/dev/null || [ "$(ca
   lost=$(( n - total + dups ))
   # the biggest hole, in lines: what one kill cost at most
   hole=$(awk 'NR > 1 && $1 - p - 1 > m { m = $1 - p - 1 } { p = $1 } END { print m + 0 }' "$T/whole")
-  grep -nvx "[0-9]\{8\}" "$T/all" | head -5 | sed "s/^/# damaged: /" | cat -A | cut -c1-80 >&3 || true
   echo "# $mb MB, $n lines, $kills kills: $lost lines lost ($(( lost * 9 )) bytes), largest hole $hole lines ($(( hole * 9 )) bytes), $dups doubled, $bad fragments (tails of the lines the lost reads cut)" >&3
   assert_equal "$dups" 0
   # a damaged line is the tail of the line a lost read ended in: the pipe has no framing,
   # so the next svlog starts mid-line. At most one per kill, and only a fragment of a number
   run test "$bad" -le "$kills"
   assert_success
-  run grep -vx '[0-9]\{8\}' "$T/all"
-  refute_output --regexp "[^0-9]|[0-9]{9}"
-  assert_success
+  run bash -c "grep -vx '[0-9]\{8\}' '$T/all' | grep -c '[^0-9]\|[0-9]\{9\}' || true"
+  assert_output 0
   # one read is SVLOG_INSIZE (64 KiB): 7282 lines of 9 bytes at most
   run test "$hole" -le 7282
   assert_success
