@@ -1,5 +1,6 @@
 # Makefile for tend: generic, finds every cmd/*/ by itself (never edited for a new program).
-# make [all] | check | demo | install | uninstall | lint-man | clean | distclean | bench
+# make [all] | check | demo | install | uninstall | lint-man | clean | distclean | bench | fuzz
+#   FUZZ_SECONDS=N  fuzz: run each libFuzzer target (tests/fuzz/) N seconds (default 60)
 #   SANITIZE=1  build into build/san with ASan+UBSan (dynamic libc) and test that build
 #   STATIC=1    build fully static programs into build/static (what a container image ships):
 #               with musl when musl-gcc is here (skalibs built with musl on demand), LIBC=glibc
@@ -34,7 +35,7 @@ CONFIG := config.mak
 CONFARGS :=
 endif
 
-NOCONF_GOALS := clean distclean skalibs-musl dist-static image
+NOCONF_GOALS := clean distclean skalibs-musl dist-static image fuzz
 ifneq ($(filter-out $(NOCONF_GOALS),$(or $(MAKECMDGOALS),all)),)
 include $(CONFIG)
 endif
@@ -64,7 +65,7 @@ TESTOBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(TESTSRC))
 MANPAGES := $(wildcard doc/*.[18])
 BATS_FILES := $(sort $(wildcard tests/*.bats tests/compat/*.bats tests/integration/*.bats tests/container/*.bats))
 
-.PHONY: FORCE all check demo install uninstall lint-man clean distclean bench deps-build deps-test \
+.PHONY: FORCE all check demo install uninstall lint-man clean distclean bench fuzz deps-build deps-test \
   skalibs-musl dist-static dist-static-inner image image-inner
 .DELETE_ON_ERROR:
 # The test helpers' objects are made only through the pattern rule, so make would take them
@@ -192,6 +193,11 @@ demo: all
 
 bench: all
 	sh tests/bench/run $(if $(QUICK),--quick)
+
+# Each fuzz target for FUZZ_SECONDS (make check runs each for 3 s: tests/reliability-fuzz.bats).
+FUZZ_SECONDS ?= 60
+fuzz:
+	sh tests/fuzz/run $(FUZZ_SECONDS)
 
 # A release: the static programs (prefix /usr) and man pages in one tarball that is the same bytes
 # from the same commit: stripped programs (build IDs are content hashes; -ffile-prefix-map keeps

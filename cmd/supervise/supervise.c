@@ -29,6 +29,7 @@
 #include <tend/sig.h>
 #include <tend/usage.h>
 #include "settings.h"
+#include "orphan.h"
 #include "privdir.h"
 
 #define USAGE "supervise dir"
@@ -1000,6 +1001,8 @@ int main (int argc, char const *const *argv)
       static char const *const tmps[] = { "status.new", "stat.new", "pid.new", 0 } ;
       privdir_sweep(sdfd, tmps) ;
     }
+    /* a supervisor killed before us may have left its run alive: never a second copy */
+    orphan_stop() ;
     evfd = privdir_eventdir(sdfd, "event") ;
     privdir_fifo(sdfd, "control") ;
     controlfd = privdir_openfifo(sdfd, "control", O_RDONLY) ;
