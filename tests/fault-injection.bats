@@ -220,9 +220,9 @@ blocked_in_write () { grep -q pipe_write "/proc/$1/wchan" 2>/dev/null || [ "$(ca
   assert_success
   run bash -c "grep -vx '[0-9]\{8\}' '$T/all' | grep -c '[^0-9]\|[0-9]\{9\}' || true"
   assert_output 0
-  # one read is SVLOG_INSIZE (64 KiB): 7282 lines of 9 bytes at most
-  run test "$hole" -le 7282
+  # one read is SVLOG_INSIZE (16 KiB): 1821 lines of 9 bytes at most
+  run test "$hole" -le 1821
   assert_success
-  run test "$lost" -le $(( kills * 7282 ))
+  run test "$lost" -le $(( kills * 1821 ))
   assert_success
 }

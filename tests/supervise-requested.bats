@@ -10,6 +10,8 @@ state_is () { svstat -l "$1" | grep -q ", state $2" ; }
 pid_changed () { local p ; p=$(svpid "$1") ; [ -n "$p" ] && [ "$p" != "$2" ] && is_up "$1" ; }
 # flags, 16 bits big-endian at offset 22 of supervise/status
 flags () { echo $(( 16#$(od -An -tx1 -j22 -N2 "$1/supervise/status" | tr -d ' \n') )) ; }
+# run itself is running (not starting, not finish): the pid in supervise/pid is run's
+running () { svstat -l "$1" | grep -Eq ', state (up|ready)' ; }
 requested () { [ $(( $(flags "$1") & 0x100 )) != 0 ] ; }
 
 @test "max-restarts 0 SECONDS: the first death is final" {
@@ -88,8 +90,9 @@ requested () { [ $(( $(flags "$1") & 0x100 )) != 0 ] ; }
   echo "10 20" > "$d/restart-delay"
   start_supervise "$d"
   wait_for 5 is_up "$d"
-  pid=$(svpid "$d") ; svc -r "$d" ; wait_for 5 pid_changed "$d" "$pid"
-  pid=$(svpid "$d") ; svc -t "$d" ; wait_for 5 pid_changed "$d" "$pid"
+  # after each restart, wait until run itself runs: while finish runs, supervise/pid names finish
+  pid=$(svpid "$d") ; svc -r "$d" ; wait_for 5 pid_changed "$d" "$pid" ; wait_for 5 running "$d"
+  pid=$(svpid "$d") ; svc -t "$d" ; wait_for 5 pid_changed "$d" "$pid" ; wait_for 5 running "$d"
   pid=$(svpid "$d") ; kill -KILL "$pid" ; wait_for 5 pid_changed "$d" "$pid"
   svc -d "$d" ; wait_for 5 nlines_ge "$d/log" 4
   run cat "$d/log"
