@@ -40,6 +40,8 @@ faketime_lib () { ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -1 
   lib=$(faketime_lib)
   [ -n "$lib" ] || skip "libfaketime not installed"
   if [ "$TEND_SANITIZE" = 1 ] ; then skip "ASan must come first in LD_PRELOAD" ; fi
+  # libfaketime works through LD_PRELOAD, which a static program never reads
+  ldd "$TEND_BIN/supervise" >/dev/null 2>&1 || skip "supervise is statically linked: libfaketime (LD_PRELOAD) cannot move its clock"
   d=$(make_service crash "sleep 0.2 ; exit 1")
   echo "300 300" > "$d/restart-delay"
   # the wall clock (CLOCK_REALTIME only) jumps back an hour 2 s after supervise starts
