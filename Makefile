@@ -1,5 +1,5 @@
 # Makefile for tend: generic, finds every cmd/*/ by itself (never edited for a new program).
-# make [all] | check | demo | install | uninstall | lint-man | clean | distclean | bench | fuzz
+# make [all] | check | demo | install | uninstall | lint-man | clean | distclean | bench | fuzz | load
 #   FUZZ_SECONDS=N  fuzz: run each libFuzzer target (tests/fuzz/) N seconds (default 60)
 #   SANITIZE=1  build into build/san with ASan+UBSan (dynamic libc) and test that build
 #   STATIC=1    build fully static programs into build/static (what a container image ships):
@@ -65,7 +65,7 @@ TESTOBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(TESTSRC))
 MANPAGES := $(wildcard doc/*.[18])
 BATS_FILES := $(sort $(wildcard tests/*.bats tests/compat/*.bats tests/integration/*.bats tests/container/*.bats))
 
-.PHONY: FORCE all check demo install uninstall lint-man clean distclean bench fuzz deps-build deps-test \
+.PHONY: FORCE all check demo install uninstall lint-man clean distclean bench fuzz load deps-build deps-test \
   skalibs-musl dist-static dist-static-inner image image-inner
 .DELETE_ON_ERROR:
 # The test helpers' objects are made only through the pattern rule, so make would take them
@@ -193,6 +193,10 @@ demo: all
 
 bench: all
 	sh tests/bench/run $(if $(QUICK),--quick)
+
+# 1,000 services and 10 clients for 60 s (LOAD_SERVICES, LOAD_CLIENTS, LOAD_SECONDS): not in check.
+load: all
+	TEND_BIN=$(abspath $(BUILD)/bin) bash tests/load/run
 
 # Each fuzz target for FUZZ_SECONDS (make check runs each for 3 s: tests/reliability-fuzz.bats).
 FUZZ_SECONDS ?= 60
