@@ -9,11 +9,6 @@ bats_require_minimum_version 1.5.0
 setup () { tend_setup ; }
 teardown () { tend_teardown ; }
 
-start_svscan () {
-  svscan "$@" 2>>"$T/svscan.err" &
-  SVSCAN_PID=$!
-  track_pid "$SVSCAN_PID"
-}
 
 critical_service () {
   local d

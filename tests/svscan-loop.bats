@@ -6,11 +6,6 @@ load helpers/common
 setup () { tend_setup ; }
 teardown () { tend_teardown ; }
 
-start_svscan () {
-  svscan "$@" 2>>"$T/svscan.err" &
-  SVSCAN_PID=$!
-  track_pid "$SVSCAN_PID"
-}
 
 @test "svscan: when iopause fails for good it backs off instead of spinning, and warns once a minute" {
   pollfail svscan -t 0 "$SVDIR" 2>>"$T/svscan.err" &

@@ -6,11 +6,6 @@ load helpers/common
 setup () { tend_setup ; }
 teardown () { tend_teardown ; }
 
-start_svscan () {
-  svscan "$@" 2>>"$T/svscan.err" &
-  SVSCAN_PID=$!
-  track_pid "$SVSCAN_PID"
-}
 
 # rewrite DIR/supervise/status with PID in bytes 12-15 (little-endian), atomically
 forge_pid () {

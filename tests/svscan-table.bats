@@ -6,11 +6,6 @@ load helpers/common
 setup () { tend_setup ; }
 teardown () { tend_teardown ; }
 
-start_svscan () {
-  svscan "$@" >>"$T/svscan.out" 2>>"$T/svscan.err" &
-  SVSCAN_PID=$!
-  track_pid "$SVSCAN_PID"
-}
 
 nfails () { grep -c "unable to open a/supervise" "$T/svscan.err" ; }
 nfails_ge () { [ "$(nfails)" -ge "$1" ] ; }

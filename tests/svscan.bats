@@ -8,11 +8,6 @@ setup () { tend_setup ; }
 teardown () { tend_teardown ; }
 
 
-start_svscan () {
-  svscan "$@" 2>>"$T/svscan.err" &
-  SVSCAN_PID=$!
-  track_pid "$SVSCAN_PID"
-}
 
 # stop svscan with TERM and return its exit code in RC, and the time it took in MS
 stop_svscan () {

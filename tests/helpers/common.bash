@@ -90,6 +90,14 @@ start_supervise () {
   wait_for 5 svok "$1"
 }
 
+# start_svscan ARGS...: our svscan in the background, tracked, its stdout and stderr in
+# $T/svscan.out and $T/svscan.err; SVSCAN_PID is its pid.
+start_svscan () {
+  svscan "$@" >>"$T/svscan.out" 2>>"$T/svscan.err" &
+  SVSCAN_PID=$!
+  track_pid "$SVSCAN_PID"
+}
+
 # the pid supervise recorded in DIR/supervise/pid (empty when down)
 svpid () { cat "$1/supervise/pid" 2>/dev/null ; }
 has_pid () { [ -n "$(svpid "$1")" ] ; }
