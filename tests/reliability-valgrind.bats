@@ -80,9 +80,11 @@ restarts_ge () { local r ; r=$(svstat -j "$1" | sed -n 's/.*"restarts":\([0-9]*\
   assert_output 1
 }
 
-# descriptors and private memory (Private_Clean + Private_Dirty, kB) of a process
+# descriptors and resident memory (Rss, kB) of a process. Not Private_*: while a forked child
+# has not exec'd yet its pages are shared with the parent, so the parent's private figure dips
+# by a page or more at random (CI saw 176 then 172); Rss does not move with fork.
 fds () { ls "/proc/$1/fd" | wc -l ; }
-privkb () { awk '/^Private_(Clean|Dirty):/ { s += $2 } END { print s }' "/proc/$1/smaps_rollup" ; }
+rsskb () { awk '/^Rss:/ { print $2 }' "/proc/$1/smaps_rollup" ; }
 
 @test "leaks: 1,000 restarts move neither supervise's nor svscan's descriptors or private memory" {
   d=$(make_service crash "exit 1")
@@ -95,20 +97,22 @@ privkb () { awk '/^Private_(Clean|Dirty):/ { s += $2 } END { print s }' "/proc/$
   track_pid "$sup"
   # a warm-up first: the first restarts touch pages (stack depth, buffers) for the first time
   wait_for 60 restarts_ge "$d" 100
-  f1=$(fds "$sup") ; m1=$(privkb "$sup") ; sf1=$(fds "$scan") ; sm1=$(privkb "$scan")
+  f1=$(fds "$sup") ; m1=$(rsskb "$sup") ; sf1=$(fds "$scan") ; sm1=$(rsskb "$scan")
   wait_for 300 restarts_ge "$d" 600
-  f2=$(fds "$sup") ; m2=$(privkb "$sup") ; sf2=$(fds "$scan") ; sm2=$(privkb "$scan")
+  f2=$(fds "$sup") ; m2=$(rsskb "$sup") ; sf2=$(fds "$scan") ; sm2=$(rsskb "$scan")
   wait_for 300 restarts_ge "$d" 1100
-  f3=$(fds "$sup") ; m3=$(privkb "$sup") ; sf3=$(fds "$scan") ; sm3=$(privkb "$scan")
-  echo "# after 100, 600, 1100 restarts: supervise fds $f1 $f2 $f3, private kB $m1 $m2 $m3; svscan fds $sf1 $sf2 $sf3, private kB $sm1 $sm2 $sm3" >&3
+  f3=$(fds "$sup") ; m3=$(rsskb "$sup") ; sf3=$(fds "$scan") ; sm3=$(rsskb "$scan")
+  echo "# after 100, 600, 1100 restarts: supervise fds $f1 $f2 $f3, rss kB $m1 $m2 $m3; svscan fds $sf1 $sf2 $sf3, rss kB $sm1 $sm2 $sm3" >&3
   assert_equal "$f3" "$f1"
   assert_equal "$f2" "$f1"
   assert_equal "$sf3" "$sf1"
   assert_equal "$sf2" "$sf1"
-  # memory: the last 500 restarts add nothing; the first page-in of a rare path (4 kB) may
-  # come once before them
-  assert_equal "$m3" "$m2"
-  assert_equal "$sm3" "$sm2"
+  # memory: the last 500 restarts add nothing (a page the kernel took back may make it less);
+  # the first page-in of a rare path (4 kB) may come once before them
+  run test "$m3" -le "$m2"
+  assert_success
+  run test "$sm3" -le "$sm2"
+  assert_success
   run test $(( m3 - m1 )) -le 4
   assert_success
   run test $(( sm3 - sm1 )) -le 4
