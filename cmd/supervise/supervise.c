@@ -965,6 +965,36 @@ static void handle_signals (void)
   }
 }
 
+/* ---------- timers ---------- */
+
+/* The loop sleeps until the earliest of every timer (tests/fuzz/supervise.c calls these two
+   as the loop does, and checks that no timer is left in the past: the loop would spin). */
+static void next_deadline (tain *deadline)
+{
+  *deadline = sv.statedeadline ;
+  if (tain_less(&sv.checkdeadline, deadline)) *deadline = sv.checkdeadline ;
+  if (tain_less(&sv.checkkill, deadline)) *deadline = sv.checkkill ;
+  if (tain_less(&sv.groupkilldeadline, deadline)) *deadline = sv.groupkilldeadline ;
+  if (tain_less(&sv.statusretry, deadline)) *deadline = sv.statusretry ;
+  if (deferred && tain_less(&pubdeadline, deadline)) *deadline = pubdeadline ;
+}
+
+/* The sleep timed out: act on every timer that has passed. */
+static void handle_timers (void)
+{
+  if (!tain_future(&sv.groupkilldeadline))
+  {
+    /* again: only a group that is still there, and never our own new run's */
+    if (sv.deadpgid && sv.deadpgid != sv.pid && kill(-sv.deadpgid, 0) == 0) kill(-sv.deadpgid, SIGKILL) ;
+    sv.deadpgid = 0 ;
+    tain_add_g(&sv.groupkilldeadline, &tain_infinite_relative) ;
+  }
+  if (!tain_future(&sv.statusretry)) announce() ;
+  if (!tain_future(&sv.checkkill)) kill_check() ;
+  if (!tain_future(&sv.checkdeadline)) run_check() ;
+  if (!tain_future(&sv.statedeadline)) dispatch(EV_TIMER) ;
+}
+
 /* ---------- start-up ---------- */
 
 int main (int argc, char const *const *argv)
@@ -1044,14 +1074,9 @@ int main (int argc, char const *const *argv)
       tain deadline ;
       if (sv.execok) { sv.execok = 0 ; dispatch(EV_EXECOK) ; }
       flush() ;
-      deadline = sv.statedeadline ;
       unsigned int n = 0, ictl, ispawn = 99, inotify = 99 ;
       int r ;
-      if (tain_less(&sv.checkdeadline, &deadline)) deadline = sv.checkdeadline ;
-      if (tain_less(&sv.checkkill, &deadline)) deadline = sv.checkkill ;
-      if (tain_less(&sv.groupkilldeadline, &deadline)) deadline = sv.groupkilldeadline ;
-      if (tain_less(&sv.statusretry, &deadline)) deadline = sv.statusretry ;
-      if (deferred && tain_less(&pubdeadline, &deadline)) deadline = pubdeadline ;
+      next_deadline(&deadline) ;
       x[n].fd = sfd ; x[n].events = IOPAUSE_READ ; n++ ;
       ictl = n ; x[n].fd = controlfd ; x[n].events = IOPAUSE_READ ; n++ ;
       if (sv.spawnfd >= 0) { ispawn = n ; x[n].fd = sv.spawnfd ; x[n].events = IOPAUSE_READ ; n++ ; }
@@ -1067,21 +1092,7 @@ int main (int argc, char const *const *argv)
         deepsleepuntil_g(&deadline) ;
         continue ;
       }
-      if (!r)
-      {
-        if (!tain_future(&sv.groupkilldeadline))
-        {
-          /* again: only a group that is still there, and never our own new run's */
-          if (sv.deadpgid && sv.deadpgid != sv.pid && kill(-sv.deadpgid, 0) == 0) kill(-sv.deadpgid, SIGKILL) ;
-          sv.deadpgid = 0 ;
-          tain_add_g(&sv.groupkilldeadline, &tain_infinite_relative) ;
-        }
-        if (!tain_future(&sv.statusretry)) announce() ;
-        if (!tain_future(&sv.checkkill)) kill_check() ;
-        if (!tain_future(&sv.checkdeadline)) run_check() ;
-        if (!tain_future(&sv.statedeadline)) dispatch(EV_TIMER) ;
-        continue ;
-      }
+      if (!r) { handle_timers() ; continue ; }
       if (x[0].revents & IOPAUSE_READ) handle_signals() ;
       if (ispawn < n && sv.spawnfd >= 0 && x[ispawn].fd == sv.spawnfd && x[ispawn].revents & IOPAUSE_READ)
       {
