@@ -23,3 +23,4 @@ fuzz_one () {
 @test "fuzz: envdir" { fuzz_one envdir ; }
 @test "fuzz: supervise's setting files" { fuzz_one settings ; }
 @test "fuzz: TAI64N labels and tai64nlocal" { fuzz_one tai ; }
+@test "fuzz: supervise's state machine under random event sequences" { fuzz_one supervise ; }
