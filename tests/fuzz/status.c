@@ -1,10 +1,13 @@
-/* status: lib/status decoding and svstat -j's writer. Whatever the status file's bytes and
-   the service's name and path, unpack never reads past the bytes it was given, a valid
-   status survives pack/unpack unchanged, and svstat -j writes exactly one line that is one
-   valid JSON object. svstat.c is compiled into this file with its main renamed, its stdout
-   captured in memory (fuzz.h). */
+/* status: lib/status decoding, svwait's reading of a status (lib/wait's tend_wait_satisfied)
+   and svstat -j's writer. Whatever the status file's bytes and the service's name and path,
+   unpack never reads past the bytes it was given, a valid status survives pack/unpack
+   unchanged, svwait's answers hang together (up is never down, ready and restarted imply up,
+   up needs a pid), and svstat -j writes exactly one line that is one valid JSON object.
+   svstat.c is compiled into this file with its main renamed, its stdout captured in memory
+   (fuzz.h). */
 
 #include "fuzz.h"
+#include <tend/wait.h>
 #define main svstat_main
 #include "../../cmd/svstat/svstat.c"
 #undef main
@@ -54,6 +57,15 @@ int LLVMFuzzerTestOneInput (uint8_t const *data, size_t size)
        || st2.stamp.sec != st.stamp.sec || st2.stamp.nano != st.stamp.nano) abort() ;
     }
     s.st = st ;
+    /* svwait's reading of it (lib/wait): whatever the bytes, the answers hang together */
+    {
+      int u = tend_wait_satisfied(&st, 'u', 0), U = tend_wait_satisfied(&st, 'U', 0) ;
+      int d = tend_wait_satisfied(&st, 'd', 0), D = tend_wait_satisfied(&st, 'D', 0) ;
+      int r = tend_wait_satisfied(&st, 'r', hdr[2]) ;
+      if ((u && !st.pid) || (U && !u) || (r && !u) || (D && !d) || (u && d)) abort() ;
+      if (r != (u && st.pid != hdr[2])) abort() ;
+      if (st.version && U != (u && st.state == TEND_STATE_READY)) abort() ;
+    }
   }
   else if (slen >= TEND_STATUS_COMPAT_DAEMONTOOLS) abort() ;
 
