@@ -18,7 +18,7 @@ fuzz_one () {
   assert_output --regexp "^fuzz $1: [0-9]+ executions in [0-9]+ s, no finding$"
 }
 
-@test "fuzz: status decoding and svstat -j's JSON" { fuzz_one status ; }
+@test "fuzz: status decoding by every reader (lib/status, svwait, svstat -j's JSON)" { fuzz_one status ; }
 @test "fuzz: svlog script parsing and line selection" { fuzz_one svlog ; }
 @test "fuzz: envdir" { fuzz_one envdir ; }
 @test "fuzz: supervise's setting files" { fuzz_one settings ; }

@@ -598,7 +598,7 @@ static void step (uint8_t op)
   }
 }
 
-static char fz_dir[64] ;
+static char fz_dir[4096] ;
 static int trace ;   /* SUPERVISE_FUZZ_TRACE=1: each step's outcome on stderr, to read a seed */
 
 /* the lowest free descriptor: the same after an input as before, or one leaked */
@@ -615,8 +615,12 @@ int LLVMFuzzerInitialize (int *argc, char ***argv)
   char const *t = getenv("TMPDIR") ;
   (void)argc ; (void)argv ;
   trace = !!getenv("SUPERVISE_FUZZ_TRACE") ;
-  snprintf(fz_dir, sizeof fz_dir, "%s/tend-fuzz-supervise.%d", t ? t : "/tmp", (int)getpid()) ;
-  if (mkdir(fz_dir, 0700) < 0 || chdir(fz_dir) < 0) abort() ;
+  if ((size_t)snprintf(fz_dir, sizeof fz_dir, "%s/tend-fuzz-supervise.%d", t ? t : "/tmp", (int)getpid()) >= sizeof fz_dir
+   || mkdir(fz_dir, 0700) < 0 || chdir(fz_dir) < 0)
+  {
+    perror("supervise fuzz: unable to make its directory") ;
+    abort() ;
+  }
   return 0 ;
 }
 
