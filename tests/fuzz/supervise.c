@@ -14,15 +14,17 @@
      right kind; no child of ours is forgotten (every unreaped child is one of the three);
    - never a pid in the status that is not our child: the pid written is the unreaped run (or
      finish, in FINISHING); every signal goes to an unreaped child of ours, or to a process
-     group that still has a member and was made by one (never pid 0, -1 or a stranger);
+     group that still has a member and was made by one (never pid 0, -1 or a stranger),
+     and the live run only on request (a control byte, a stop under way);
    - want and state consistent: the state has a run exactly in STARTING UP READY STOPPING, a
      finish exactly in FINISHING; FAILED wants down; want 'd' never in STARTING UP READY
      BACKOFF; want 'u' never DOWN; exiting never rests in DOWN BACKOFF FAILED (it exits);
      the written status round-trips through lib/status and says the same, and svwait's
      reading of it (tend_wait_satisfied) agrees with the state;
    - every deadline finite (at most a day ahead, never in the past) or deliberately infinite;
-     BACKOFF has a finite one, a check pending in UP has one; after the timers ran none is
-     left due (the loop would spin);
+     BACKOFF has a finite one, a check pending in UP has one, a failed status write its
+     retry, DOWN and FAILED no state timer; after the timers ran none is left due (the loop
+     would spin);
    - supervise exits only with no run and no finish alive, and leaks no descriptor. */
 
 /* fuzz-link: cmd/supervise/settings.c cmd/supervise/orphan.c cmd/supervise/privdir.c */
