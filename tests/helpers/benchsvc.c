@@ -12,7 +12,8 @@
    Run as a tool:
      benchsvc timecmd PROG ARGS...   run PROG, print "MONO_NS EXITCODE" when it is reaped
      benchsvc drain N                read stdin until N newlines have come, then print
-                                     "MONO_NS BYTES" (the fast reader of a log stream)
+                                     "MONO_NS BYTES FIRST_NS" (the fast reader of a log
+                                     stream; FIRST_NS: when the first bytes came)
      benchsvc zombies N OUT          make N orphaned zombies (their parent exits once all N
                                      have exited), then write to OUT how many microseconds
                                      pass until they are all reaped by whoever is PID 1
@@ -140,17 +141,18 @@ static int timecmd (char *const *argv)
 static int drain (unsigned long long n)
 {
   static char buf[65536] ;
-  unsigned long long lines = 0, bytes = 0 ;
+  unsigned long long lines = 0, bytes = 0, first = 0 ;
   while (lines < n)
   {
     char *p, *end ;
     ssize_t r = read(0, buf, sizeof buf) ;
     if (r < 0) { if (errno == EINTR) continue ; strerr_diefusys(111, "read") ; }
     if (!r) strerr_dief(111, "end of input before the last line") ;
+    if (!bytes) first = mono_ns() ;
     bytes += (unsigned long long)r ;
     for (p = buf, end = buf + r ; (p = memchr(p, '\n', (size_t)(end - p))) ; p++) lines++ ;
   }
-  printf("%llu %llu\n", mono_ns(), bytes) ;
+  printf("%llu %llu %llu\n", mono_ns(), bytes, first) ;
   return 0 ;
 }
 
