@@ -355,7 +355,7 @@ FIGS = [
     ("S1", "S1 stop: SIGTERM to PID 1 until it exits, 5 services that exit on TERM", "ms",
      "lower", INITS, "svinit median ≤ 300 ms"),
     ("S2", "S2 Pss of the tree, 10 services, logs to stdout (all but the 10 services)", "KiB",
-     "lower", INITS, "svinit ≤ 1024 KiB"),
+     "lower", INITS, "svinit ≤ 1 MB (976.6 KiB)"),
     ("S2all", "S2 Pss of the whole tree, the 10 services included", "KiB", "lower", INITS, ""),
     ("S3", "S3 log throughput, one service to PID 1's stdout (a pipe)", "MB/s", "higher",
      ["svinit", "supervisord", "cat"], "≥ 2× supervisord, ≥ 0.5× bare cat"),
@@ -408,7 +408,7 @@ def report(b, fmt, summary):
             if key == "S1":
                 met = "yes" if t <= 300 else "**no**"
             elif key == "S2":
-                met = "yes" if t <= 1024 else "**no**"
+                met = "yes" if t * 1024 <= 1000000 else "**no**"
             elif key == "S3":
                 sd, ct = meds.get((key, "supervisord")), meds.get((key, "cat"))
                 if sd and ct:
