@@ -281,4 +281,8 @@ EOF_PY
   assert_line "supervisor exited"
   assert_line "web: supervise not running"
   assert_line --index -1 "== done"
+  # every step the demo shows worked: a failed one prints its exit code, programs warn
+  refute_line --partial "(exit code "
+  refute_line --partial ": warning: "
+  refute_line --partial ": fatal: "
 }
