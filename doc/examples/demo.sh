@@ -17,7 +17,7 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/tend-demo.XXXXXX") || exit 111
 cp -R "$HERE/service" "$TMP/service" || exit 111
 # bare service names resolve in $SVDIR
 SVDIR=$TMP/service
-# svscan records its scan dir under $TEND_RUNDIR: keep the demo's record out of /run/tend
+# bare names would otherwise fall back on the record in /run/tend (svinit's): not the demo's tree
 TEND_RUNDIR=$TMP/run
 export SVDIR TEND_RUNDIR
 SUPPID=
