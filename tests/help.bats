@@ -5,7 +5,11 @@
 load helpers/common
 bats_require_minimum_version 1.5.0
 
-setup () { tend_setup ; }
+setup () {
+  tend_setup
+  # svinit, should it ever take -Z for a command, prepares and runs nothing of this machine's
+  export SVINIT_SERVICES="$T/none" SVINIT_LIVE_DIR="$T/live" SVINIT_INIT_DIR="$T/init" SVINIT_FINISH_DIR="$T/finish"
+}
 teardown () { tend_teardown ; }
 
 progs () { for d in "$_tend_root"/cmd/*/ ; do basename "$d" ; done ; }
@@ -17,11 +21,11 @@ parsedletters () {
 }
 # the option letters a program's --help lists ("  -X" then a blank or the end of the line)
 helpletters () { "$1" --help | sed -n 's/^  -\([A-Za-z0-9]\)\( .*\)\{0,1\}$/\1/p' | LC_ALL=C sort -u | tr -d '\n' ; }
-# the programs that refuse an unknown option: every one with a parser, and svok and supervise,
-# whose one argument is never an option
+# the programs that refuse an unknown option: every one with a parser; svok and supervise,
+# whose one argument is never an option; svinit, whose command follows -- if it starts with one
 optprogs () {
   for p in $(progs) ; do [ -z "$(parsedletters "$p")" ] || echo "$p" ; done
-  echo svok supervise
+  echo svok supervise svinit
 }
 
 # stdin that is open and never ends: a program that read it would wait until the timeout
@@ -60,17 +64,17 @@ endless_stdin () {
   n=0
   for p in $(optprogs) ; do
     n=$((n + 1))
-    run --separate-stderr "$p" -Z x y
+    run --separate-stderr timeout 10 "$p" -Z x y
     assert_failure 100
     assert_equal "$output" ""
     assert_regex "$stderr" "^$p: usage: $p( |\$)"
   done
-  [ "$n" -ge 11 ]
+  [ "$n" -ge 12 ]
 }
 
 @test "help: the usage error's synopsis is the --help one" {
   for p in $(optprogs) ; do
-    run --separate-stderr "$p" -Z x y
+    run --separate-stderr timeout 10 "$p" -Z x y
     u=${stderr#"$p: usage: "}
     run "$p" --help
     assert_equal "${lines[0]}" "usage: $u"
