@@ -230,6 +230,20 @@ for l in open(sys.argv[1], encoding="utf-8"):
   assert_equal "$status" 0
 }
 
+@test "svinit: a first argument with a dash is a usage error, prepares nothing; after -- it is the main command" {
+  img_service web
+  run --separate-stderr svinit -h
+  assert_failure 100
+  assert_equal "$stderr" "svinit: usage: svinit [ -- ] [ prog args... ]"
+  run test -e "$T/live"
+  assert_failure
+  # a command whose name starts with a dash, after --
+  mkdir -p "$T/bin"
+  printf '#!/bin/sh\nexit 5\n' > "$T/bin/-job" ; chmod +x "$T/bin/-job"
+  PATH=$T/bin:$PATH run svinit -- -job
+  assert_equal "$status" 5
+}
+
 @test "svinit: a main command that does not exist is 127, named; a name collision is fatal 100" {
   img_service web
   run -127 svinit /nonexistent/prog

@@ -26,7 +26,7 @@
 #include "tend-paths.h"
 #include "svinit.h"
 
-#define USAGE "svinit [ prog args... ]"
+#define USAGE "svinit [ -- ] [ prog args... ]"
 #define HELP \
 "prepare the live scan dir from $SVINIT_SERVICES, run the init.d one-shots, then become svscan;\n" \
 "prog args..., when given, run as the main service: its exit ends the container (see svinit(8))\n"
@@ -416,7 +416,14 @@ int main (int argc, char const *const *argv)
     default : break ;
   }
   tend_usage_first(argc, argv, USAGE, HELP) ;
-  if (argc >= 2 && argv[1][0] == '-' && argv[1][1] == '-' && !argv[1][2]) { argv++ ; argc-- ; }
+  /* a first argument with a dash is a mistyped option far more often than a command (one that
+     starts with a dash follows "--"): refused before anything is prepared, so `svinit -h` typed
+     on a host never becomes svscan on that host's /etc/service */
+  if (argc >= 2 && argv[1][0] == '-')
+  {
+    if (argv[1][1] == '-' && !argv[1][2]) { argv++ ; argc-- ; }
+    else strerr_dieusage(100, USAGE) ;
+  }
   conf.hasmain = argc >= 2 ;
   read_settings() ;
 

@@ -3,6 +3,7 @@
 # folder: static tend programs in /usr/bin, busybox-static in /bin, services in /etc/service.
 
 load ../helpers/common
+load ../helpers/container
 bats_require_minimum_version 1.5.0
 
 svc_dir () {
@@ -39,11 +40,11 @@ setup_file () {
   export CTR_IMAGE="localhost/tend-svinit:bats$$"
   local tool
   tool="$(cd "$_tend_root/.." && pwd)/shared/tools/podman-setup"
-  if [ "$(id -u)" != 0 ] ; then CTR_SKIP="container tests need root" ; return 0 ; fi
-  if ! command -v podman >/dev/null 2>&1 ; then CTR_SKIP="podman is not installed" ; return 0 ; fi
-  if [ -f "$tool" ] && ! sh "$tool" --check ; then CTR_SKIP="podman is unusable here ('$tool --check' failed)" ; return 0 ; fi
+  if [ "$(id -u)" != 0 ] ; then ctr_skip "container tests need root (podman with runc as root)" ; return 0 ; fi
+  if ! command -v podman >/dev/null 2>&1 ; then ctr_skip "podman is not installed" ; return 0 ; fi
+  if [ -f "$tool" ] && ! sh "$tool" --check ; then ctr_skip "podman is unusable here: '$tool --check' failed (run it without --check as root)" ; return 0 ; fi
   if [ ! -x /bin/busybox ] || [ -n "$(ldd /bin/busybox 2>/dev/null | grep '=>')" ] ; then
-    CTR_SKIP="/bin/busybox missing or not static (install busybox-static)" ; return 0
+    ctr_skip "/bin/busybox missing or not static (install busybox-static)" ; return 0
   fi
   local build="${TEND_STATIC_BUILD:-build/static}" sbin
   case "$build" in /*) sbin="$build/bin" ;; *) sbin="$_tend_root/$build/bin" ;; esac
