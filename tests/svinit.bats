@@ -348,3 +348,77 @@ for l in open(sys.argv[1], encoding="utf-8"):
   assert_equal "$status" 3
   assert_equal "$(cat "$T/report")" "exit 3"
 }
+
+@test "svinit: the environment reaches every service, logger, init.d, finish.d and the CMD unchanged (plus SVDIR); env/ adds to one" {
+  # each one saves the environment it was executed with (/proc/$$/environ: what the shell got,
+  # before it adds PWD and the like), NUL-separated
+  img_service tagged "cat /proc/\$\$/environ > $T/env.tagged ; exec sleep 1000"
+  img_service logged "cat /proc/\$\$/environ > $T/env.logged ; exec sleep 1000"
+  mkdir -p "$IMG/logged/log"
+  printf '#!/bin/sh\ncat /proc/$$/environ > %s/env.logger\nexec cat > /dev/null\n' "$T" > "$IMG/logged/log/run"
+  chmod +x "$IMG/logged/log/run"
+  img_service extra "cat /proc/\$\$/environ > $T/env.extra ; exec sleep 1000"
+  mkdir -p "$IMG/extra/env" "$T/finish"
+  echo "from env dir" > "$IMG/extra/env/EXTRA"
+  init_script 10-a "cat /proc/\$\$/environ > $T/env.init"
+  printf '#!/bin/sh\ncat /proc/$$/environ > %s/env.finish\n' "$T" > "$T/finish/10-a"
+  chmod +x "$T/finish/10-a"
+  local vars=(PATH="$PATH" ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" TEND_RUNDIR="$TEND_RUNDIR"
+    TMPDIR="$TMPDIR" SVINIT_SERVICES="$IMG" SVINIT_LIVE_DIR="$T/live" SVINIT_INIT_DIR="$T/init"
+    SVINIT_FINISH_DIR="$T/finish" SVINIT_GRACE_MS=500 'ODD=a b=c  "q" $x *' EMPTY= 'NL=one
+two')
+  run env -i "${vars[@]}" svinit sh -c "for s in tagged logged logger extra init ; do while [ ! -s $T/env.\$s ] ; do sleep 0.01 ; done ; done ; cat /proc/\$\$/environ > $T/env.main"
+  assert_success
+  local s v
+  for v in "${vars[@]}" SVDIR="$T/live" ; do printf '%s\0' "$v" ; done | LC_ALL=C sort -z > "$T/want"
+  for s in tagged logged logger extra init main finish ; do
+    [ -s "$T/env.$s" ]
+    if [ $s = extra ] ; then
+      printf 'EXTRA=from env dir\0' | cat - "$T/want" | LC_ALL=C sort -z > "$T/want.$s"
+    else
+      cp "$T/want" "$T/want.$s"
+    fi
+    LC_ALL=C sort -z "$T/env.$s" > "$T/got.$s"
+    run cmp "$T/want.$s" "$T/got.$s"
+    assert_success
+  done
+}
+
+@test "svinit: not PID 1: svinit (as svscan) is the subreaper of its tree: an orphan of a service is its child, and reaped" {
+  img_service web "(exec sleep 4444 &) ; touch $T/web.up ; exec sleep 1000"
+  start_svinit
+  wait_for 5 test -e "$T/web.up"
+  orphan_pid () { ps -o pid=,ppid=,args= --ppid "$SVINIT_PID" | awk '$3 == "sleep" && $4 == "4444" { print $1 }' ; }
+  wait_for 5 eval '[ -n "$(orphan_pid)" ]'
+  o=$(orphan_pid)
+  track_pid "$o"
+  kill -KILL "$o"
+  # reaped: no zombie left behind under svinit
+  wait_for 5 eval '! kill -0 '"$o"
+  stop_svinit
+  assert_equal "$rc" 0
+}
+
+@test "svinit: a main command that exits 0 is information, not a warning, and no 'svc -u revives it' hint" {
+  img_service web
+  run svinit true
+  assert_success
+  assert_output --partial "svscan: info: critical service main stopped for good (exit code 0): stopping the tree"
+  refute_output --partial "warning"
+  refute_output --partial "svc -u revives it"
+  run svinit sh -c 'exit 5'
+  assert_equal "$status" 5
+  assert_output --partial "svscan: warning: critical service main stopped for good (exit code 5): stopping the tree"
+  refute_output --partial "svc -u revives it"
+}
+
+@test "svinit: a services dir the user cannot read is fatal 111, named" {
+  [ "$(id -u)" = 0 ] || skip "needs root to run svinit as another user"
+  img_service web
+  chmod 700 "$IMG"
+  chmod 755 "$T" "$T/init"
+  chmod 1777 "$TMPDIR"
+  run setpriv --reuid 1000 --regid 1000 --clear-groups env SVINIT_LIVE_DIR="$TMPDIR/live" TEND_RUNDIR="$TMPDIR/run" svinit
+  assert_equal "$status" 111
+  assert_output --partial "svinit: fatal: unable to open directory $IMG: Permission denied"
+}
