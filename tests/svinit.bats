@@ -49,7 +49,7 @@ stop_svinit () {
            "SVINIT_MAIN_NAME=.x:a service name" \
            "SVINIT_SERVICES=relative:an absolute path" ; do
     assign=${v%%:*} ; allowed=${v#*:}
-    run env "$assign" svinit
+    run timeout 30 env "$assign" svinit
     assert_equal "$status" 100
     assert_output --partial "svinit: fatal: invalid ${assign%%=*}=${assign#*=}: allowed values: "
     assert_output --partial "$allowed"
@@ -60,7 +60,7 @@ stop_svinit () {
 
 @test "svinit: an unknown SVINIT_ variable (a typo) is fatal 100, naming it and the known ones" {
   img_service web
-  run env SVINIT_LOGFORMAT=json svinit
+  run timeout 30 env SVINIT_LOGFORMAT=json svinit
   assert_equal "$status" 100
   assert_output --partial "svinit: fatal: unknown variable SVINIT_LOGFORMAT: known are SVINIT_SERVICES"
   assert_output --partial "SVINIT_LOG_FORMAT"
@@ -68,11 +68,11 @@ stop_svinit () {
 }
 
 @test "svinit: a missing services dir is fatal 100; one that cannot be read is fatal 111" {
-  run env SVINIT_SERVICES="$T/nope" svinit
+  run timeout 30 env SVINIT_SERVICES="$T/nope" svinit
   assert_equal "$status" 100
   assert_output --partial "svinit: fatal: unable to open directory $T/nope: no such directory"
   : > "$T/afile"
-  run env SVINIT_SERVICES="$T/afile" svinit
+  run timeout 30 env SVINIT_SERVICES="$T/afile" svinit
   assert_equal "$status" 111
   assert_output --partial "svinit: fatal: unable to open directory $T/afile: "
 }
@@ -80,7 +80,7 @@ stop_svinit () {
 @test "svinit: a service dir without run is fatal 100, naming it" {
   img_service web
   mkdir -p "$IMG/broken"
-  run svinit
+  run timeout 30 svinit
   assert_equal "$status" 100
   assert_output --partial "svinit: fatal: service $IMG/broken has no run file"
 }
@@ -133,7 +133,7 @@ stop_svinit () {
   [ -d "$live/web/supervise" ]
   stop_svinit
   assert_equal "$rc" 0
-  run env SVINIT_LIVE_DIR=/proc/nope/service TMPDIR=/proc/nope svinit
+  run timeout 30 env SVINIT_LIVE_DIR=/proc/nope/service TMPDIR=/proc/nope svinit
   assert_equal "$status" 111
   assert_output --partial "svinit: fatal: unable to create the live scan directory /proc/nope/service or a private one under /proc/nope: "
 }
@@ -156,7 +156,7 @@ init.d/20-b | from-b"
   img_service web "touch $T/web.started ; exec sleep 1000"
   init_script 10-a "exit 7"
   init_script 20-b "touch $T/b.ran"
-  run svinit
+  run timeout 30 svinit
   assert_equal "$status" 7
   assert_output --partial "svinit: warning: init.d/10-a exited 7: stopping the container"
   [ ! -e "$T/b.ran" ]
@@ -174,10 +174,10 @@ init.d/20-b | from-b"
   grep -q "svinit: warning: init.d/10-a exited 7: going on" "$T/err"
   grep -q "svinit: warning: init.d/15-noexec exited 126: going on" "$T/err"
   stop_svinit
-  run svinit
+  run timeout 30 svinit
   assert_equal "$status" 7
   chmod -x "$T/init/10-a"
-  run svinit
+  run timeout 30 svinit
   assert_equal "$status" 126
   assert_output --partial "svinit: warning: unable to execute $T/init/10-a: "
 }
@@ -236,7 +236,7 @@ for l in open(sys.argv[1], encoding="utf-8"):
   assert_equal "$status" 127
   assert_output --partial "svinit: fatal: unable to run the main command /nonexistent/prog: "
   img_service main
-  run svinit true
+  run timeout 30 svinit true
   assert_equal "$status" 100
   assert_output --partial "svinit: fatal: the main command's service name main is taken by $IMG/main: set SVINIT_MAIN_NAME to another name"
   SVINIT_MAIN_NAME=job run svinit sh -c 'exit 4'
@@ -418,7 +418,7 @@ two')
   chmod 700 "$IMG"
   chmod 755 "$T" "$T/init"
   chmod 1777 "$TMPDIR"
-  run setpriv --reuid 1000 --regid 1000 --clear-groups env SVINIT_LIVE_DIR="$TMPDIR/live" TEND_RUNDIR="$TMPDIR/run" svinit
+  run setpriv --reuid 1000 --regid 1000 --clear-groups timeout 30 env SVINIT_LIVE_DIR="$TMPDIR/live" TEND_RUNDIR="$TMPDIR/run" svinit
   assert_equal "$status" 111
   assert_output --partial "svinit: fatal: unable to open directory $IMG: Permission denied"
 }
