@@ -422,3 +422,47 @@ two')
   assert_equal "$status" 111
   assert_output --partial "svinit: fatal: unable to open directory $IMG: Permission denied"
 }
+
+@test "svinit: every SVINIT_* variable svinit knows has its entry with a default in svinit(8)" {
+  local man="$_tend_root/doc/svinit.8" v n=0
+  for v in $(grep -o '"SVINIT_[A-Z][A-Z_]*"' "$_tend_root/cmd/svinit/svinit.c" | tr -d '"' | sort -u) ; do
+    n=$((n + 1))
+    # .TP / .B NAME, then its text up to the next .TP mentions a default
+    run awk -v v="$v" '/^\.SH ENVIRONMENT/ { env = 1 } env && $0 == ".B " v { on = 1 ; next } on && /^\.(TP|SH)/ { exit } on { print }' "$man"
+    assert_output --regexp '[Dd]efault'
+  done
+  [ "$n" -ge 10 ]
+}
+
+@test "svinit: a service writing faster than the container's stdout is read waits (back-pressure); nothing is lost" {
+  img_service fast "i=0 ; while [ \$i -lt 20000 ] ; do echo \"fast-line-\$i-padding-padding-padding\" ; i=\$((i+1)) ; done ; touch $T/fast.done ; exec sleep 1000"
+  mkfifo "$T/fifo"
+  # (each open of a FIFO waits for the other end: svinit first, then its reader, then stop it)
+  svinit > "$T/fifo" 2>"$T/err" &
+  SVINIT_PID=$!
+  track_pid "$SVINIT_PID"
+  cat < "$T/fifo" > "$T/out" &
+  reader=$!
+  track_pid "$reader"
+  wait_for 10 eval '[ "$(readlink /proc/$reader/fd/0)" = "$T/fifo" ]'
+  kill -STOP "$reader"
+  # evidence it is held back: the service's shell sleeps in a pipe write, and has not finished
+  blocked () {
+    local p
+    p=$(svpid "$T/live/fast") && [ -n "$p" ] || return 1
+    grep -q pipe_write "/proc/$p/wchan"
+  }
+  wait_for 30 blocked
+  [ ! -e "$T/fast.done" ]
+  # the tagger holds no more than its buffers: its resident memory stays small
+  logger=$(svpid "$T/live/fast/log")
+  [ "$(awk '/^VmRSS:/ { print $2 }' "/proc/$logger/status")" -lt 4096 ]
+  kill -CONT "$reader"
+  wait_for 60 test -e "$T/fast.done"
+  count () { [ "$(grep -c '^fast | fast-line-[0-9]*-padding-padding-padding$' "$T/out")" = 20000 ] ; }
+  wait_for 30 count
+  assert_equal "$(grep -cv '^fast | fast-line-[0-9]*-padding-padding-padding$' "$T/out")" 0
+  assert_equal "$(sed 's/^fast | fast-line-\([0-9]*\)-.*/\1/' "$T/out" | awk '$1 != NR - 1 { bad++ } END { print bad + 0 }')" 0
+  stop_svinit
+  assert_equal "$rc" 0
+}
