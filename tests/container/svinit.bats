@@ -177,6 +177,25 @@ for l in open(sys.argv[1]): o = json.loads(l); assert set(o) >= {"time", "servic
 }
 
 @test "container svinit: podman stop of 5 services (4 + the CMD) takes < 1 s, exit 0" {
+  # (1) the stop itself: SIGTERM to the container's PID 1 (its host pid) until it is gone,
+  # without the podman client's own start-up, which a loaded machine makes slow
+  ctr_run -- sleep 100000
+  wait_for 20 logs_have "debug | debug out"
+  wait_for 20 eval 'cx /usr/bin/svstat main | grep -q ": up "'
+  local pid t0 ms
+  pid=$(podman inspect --format '{{.State.Pid}}' "$CTR")
+  [ "$pid" -gt 1 ]
+  t0=$(date +%s%N)
+  kill -TERM "$pid"
+  wait_for 10 dead "$pid"
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  echo "TERM to the end of PID 1: $ms ms"
+  [ "$ms" -lt 1000 ]
+  timeout 30 podman wait "$CTR" >/dev/null
+  # a requested stop is a success, whatever the CMD died of
+  assert_equal "$(exit_code)" 0
+  podman rm -f -t 0 "$CTR" >/dev/null
+  # (2) the same through podman stop, the client's time included
   ctr_run -- sleep 100000
   wait_for 20 logs_have "debug | debug out"
   wait_for 20 eval 'cx /usr/bin/svstat main | grep -q ": up "'
@@ -184,9 +203,10 @@ for l in open(sys.argv[1]): o = json.loads(l); assert set(o) >= {"time", "servic
   timeout 60 podman stop -t 10 "$CTR" >/dev/null
   ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   echo "podman stop took $ms ms"
-  [ "$ms" -lt 1000 ]
-  # a requested stop is a success, whatever the CMD died of
+  [ "$ms" -lt 3000 ]
   assert_equal "$(exit_code)" 0
+  run podman logs "$CTR"
+  refute_output --partial "grace deadline"
 }
 
 @test "container svinit: podman stop without a CMD exits 0" {
