@@ -25,8 +25,10 @@ if [ "$(id -u)" != 0 ] ; then
   echo "svinit demo: skipped: it needs root (podman, or unshare and chroot)" >&2
   exit 0
 fi
-[ -x "$BB" ] && ! ldd "$BB" 2>/dev/null | grep -q '=>' \
-  || { echo "svinit demo: skipped: no static $BB (install busybox-static)" >&2 ; exit 0 ; }
+if [ ! -x "$BB" ] || ldd "$BB" 2>/dev/null | grep -q '=>' ; then
+  echo "svinit demo: skipped: no static $BB (install busybox-static)" >&2
+  exit 0
+fi
 
 RUNTIME=${TEND_DEMO_RUNTIME:-}
 if [ -z "$RUNTIME" ] ; then
