@@ -187,9 +187,11 @@ check: all
 	TEND_BIN=$(abspath $(BUILD)/bin) TEND_TESTBIN=$(abspath $(BUILD)/testbin) \
 	TEND_SANITIZE=$(SANITIZE) bats $(BATSFLAGS) $(BATS_FILES)
 
-# The main job: a live supervision demo on the shipped example.
+# The main job: a live supervision demo on the shipped example, then the svinit example tree as
+# a container (podman when it works, else a PID namespace; root only, skipped otherwise).
 demo: all
 	sh doc/examples/demo.sh $(abspath $(BUILD)/bin)
+	sh doc/examples/svinit/demo.sh $(abspath $(BUILD)/bin)
 
 bench: all
 	sh tests/bench/run $(if $(QUICK),--quick)

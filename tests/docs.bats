@@ -364,3 +364,23 @@ EOF_PY
   refute_line --partial ": warning: "
   refute_line --partial ": fatal: "
 }
+
+@test "docs: make demo's svinit part runs the example tree in a PID namespace: tagged lines, the hook, a stop (0), a crash (137)" {
+  [ "$(id -u)" = 0 ] || skip "the svinit demo needs root"
+  command -v unshare >/dev/null || skip "no unshare"
+  TMPDIR=$T TEND_DEMO_RUNTIME=pidns run timeout 180 sh "$_tend_root/doc/examples/svinit/demo.sh" "$TEND_BIN"
+  assert_success
+  assert_line "init.d/10-config | writing the first httpd config"
+  assert_line --regexp '^discovery \| registered web at '
+  assert_line --regexp '^web: up \(pid [0-9]+\) [0-9]+ seconds$'
+  assert_line --regexp '^web \| .*: response:200$'
+  assert_line "confwatch | config changed: reloading web"
+  assert_line "finish.d/10-bye | all services down"
+  assert_line --regexp '^stopped in [0-9]+ ms, exit code 0$'
+  assert_line "svscan: warning: critical service web stopped for good (exit code 137): stopping the tree"
+  assert_line "the container exited with code 137 (128 + 9: web was killed by SIGKILL)"
+  assert_line --index -1 "== done"
+  # its temp dir is gone
+  run ls "$T"
+  refute_output --partial tend-svinit-demo
+}

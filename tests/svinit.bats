@@ -49,7 +49,7 @@ stop_svinit () {
            "SVINIT_MAIN_NAME=.x:a service name" \
            "SVINIT_SERVICES=relative:an absolute path" ; do
     assign=${v%%:*} ; allowed=${v#*:}
-    run env "$assign" svinit
+    run timeout 30 env "$assign" svinit
     assert_equal "$status" 100
     assert_output --partial "svinit: fatal: invalid ${assign%%=*}=${assign#*=}: allowed values: "
     assert_output --partial "$allowed"
@@ -60,7 +60,7 @@ stop_svinit () {
 
 @test "svinit: an unknown SVINIT_ variable (a typo) is fatal 100, naming it and the known ones" {
   img_service web
-  run env SVINIT_LOGFORMAT=json svinit
+  run timeout 30 env SVINIT_LOGFORMAT=json svinit
   assert_equal "$status" 100
   assert_output --partial "svinit: fatal: unknown variable SVINIT_LOGFORMAT: known are SVINIT_SERVICES"
   assert_output --partial "SVINIT_LOG_FORMAT"
@@ -68,11 +68,11 @@ stop_svinit () {
 }
 
 @test "svinit: a missing services dir is fatal 100; one that cannot be read is fatal 111" {
-  run env SVINIT_SERVICES="$T/nope" svinit
+  run timeout 30 env SVINIT_SERVICES="$T/nope" svinit
   assert_equal "$status" 100
   assert_output --partial "svinit: fatal: unable to open directory $T/nope: no such directory"
   : > "$T/afile"
-  run env SVINIT_SERVICES="$T/afile" svinit
+  run timeout 30 env SVINIT_SERVICES="$T/afile" svinit
   assert_equal "$status" 111
   assert_output --partial "svinit: fatal: unable to open directory $T/afile: "
 }
@@ -80,7 +80,7 @@ stop_svinit () {
 @test "svinit: a service dir without run is fatal 100, naming it" {
   img_service web
   mkdir -p "$IMG/broken"
-  run svinit
+  run timeout 30 svinit
   assert_equal "$status" 100
   assert_output --partial "svinit: fatal: service $IMG/broken has no run file"
 }
@@ -133,7 +133,7 @@ stop_svinit () {
   [ -d "$live/web/supervise" ]
   stop_svinit
   assert_equal "$rc" 0
-  run env SVINIT_LIVE_DIR=/proc/nope/service TMPDIR=/proc/nope svinit
+  run timeout 30 env SVINIT_LIVE_DIR=/proc/nope/service TMPDIR=/proc/nope svinit
   assert_equal "$status" 111
   assert_output --partial "svinit: fatal: unable to create the live scan directory /proc/nope/service or a private one under /proc/nope: "
 }
@@ -156,7 +156,7 @@ init.d/20-b | from-b"
   img_service web "touch $T/web.started ; exec sleep 1000"
   init_script 10-a "exit 7"
   init_script 20-b "touch $T/b.ran"
-  run svinit
+  run timeout 30 svinit
   assert_equal "$status" 7
   assert_output --partial "svinit: warning: init.d/10-a exited 7: stopping the container"
   [ ! -e "$T/b.ran" ]
@@ -174,10 +174,10 @@ init.d/20-b | from-b"
   grep -q "svinit: warning: init.d/10-a exited 7: going on" "$T/err"
   grep -q "svinit: warning: init.d/15-noexec exited 126: going on" "$T/err"
   stop_svinit
-  run svinit
+  run timeout 30 svinit
   assert_equal "$status" 7
   chmod -x "$T/init/10-a"
-  run svinit
+  run timeout 30 svinit
   assert_equal "$status" 126
   assert_output --partial "svinit: warning: unable to execute $T/init/10-a: "
 }
@@ -250,7 +250,7 @@ for l in open(sys.argv[1], encoding="utf-8"):
   assert_equal "$status" 127
   assert_output --partial "svinit: fatal: unable to run the main command /nonexistent/prog: "
   img_service main
-  run svinit true
+  run timeout 30 svinit true
   assert_equal "$status" 100
   assert_output --partial "svinit: fatal: the main command's service name main is taken by $IMG/main: set SVINIT_MAIN_NAME to another name"
   SVINIT_MAIN_NAME=job run svinit sh -c 'exit 4'
@@ -381,4 +381,122 @@ for l in open(sys.argv[1], encoding="utf-8"):
   run pidns -r "$T/report" svinit sh -c "while [ ! -e $T/web.up ] ; do sleep 0.01 ; done ; (sleep 0.1 &) ; [ \$\$ != 1 ] && exit 3"
   assert_equal "$status" 3
   assert_equal "$(cat "$T/report")" "exit 3"
+}
+
+@test "svinit: the environment reaches every service, logger, init.d, finish.d and the CMD unchanged (plus SVDIR); env/ adds to one" {
+  # each one saves the environment it was executed with (/proc/$$/environ: what the shell got,
+  # before it adds PWD and the like), NUL-separated
+  img_service tagged "cat /proc/\$\$/environ > $T/env.tagged ; exec sleep 1000"
+  img_service logged "cat /proc/\$\$/environ > $T/env.logged ; exec sleep 1000"
+  mkdir -p "$IMG/logged/log"
+  printf '#!/bin/sh\ncat /proc/$$/environ > %s/env.logger\nexec cat > /dev/null\n' "$T" > "$IMG/logged/log/run"
+  chmod +x "$IMG/logged/log/run"
+  img_service extra "cat /proc/\$\$/environ > $T/env.extra ; exec sleep 1000"
+  mkdir -p "$IMG/extra/env" "$T/finish"
+  echo "from env dir" > "$IMG/extra/env/EXTRA"
+  init_script 10-a "cat /proc/\$\$/environ > $T/env.init"
+  printf '#!/bin/sh\ncat /proc/$$/environ > %s/env.finish\n' "$T" > "$T/finish/10-a"
+  chmod +x "$T/finish/10-a"
+  local vars=(PATH="$PATH" ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" TEND_RUNDIR="$TEND_RUNDIR"
+    TMPDIR="$TMPDIR" SVINIT_SERVICES="$IMG" SVINIT_LIVE_DIR="$T/live" SVINIT_INIT_DIR="$T/init"
+    SVINIT_FINISH_DIR="$T/finish" SVINIT_GRACE_MS=500 'ODD=a b=c  "q" $x *' EMPTY= 'NL=one
+two')
+  run env -i "${vars[@]}" svinit sh -c "for s in tagged logged logger extra init ; do while [ ! -s $T/env.\$s ] ; do sleep 0.01 ; done ; done ; cat /proc/\$\$/environ > $T/env.main"
+  assert_success
+  local s v
+  for v in "${vars[@]}" SVDIR="$T/live" ; do printf '%s\0' "$v" ; done | LC_ALL=C sort -z > "$T/want"
+  for s in tagged logged logger extra init main finish ; do
+    [ -s "$T/env.$s" ]
+    if [ $s = extra ] ; then
+      printf 'EXTRA=from env dir\0' | cat - "$T/want" | LC_ALL=C sort -z > "$T/want.$s"
+    else
+      cp "$T/want" "$T/want.$s"
+    fi
+    LC_ALL=C sort -z "$T/env.$s" > "$T/got.$s"
+    run cmp "$T/want.$s" "$T/got.$s"
+    assert_success
+  done
+}
+
+@test "svinit: not PID 1: svinit (as svscan) is the subreaper of its tree: an orphan of a service is its child, and reaped" {
+  img_service web "(exec sleep 4444 &) ; touch $T/web.up ; exec sleep 1000"
+  start_svinit
+  wait_for 5 test -e "$T/web.up"
+  orphan_pid () { ps -o pid=,ppid=,args= --ppid "$SVINIT_PID" | awk '$3 == "sleep" && $4 == "4444" { print $1 }' ; }
+  wait_for 5 eval '[ -n "$(orphan_pid)" ]'
+  o=$(orphan_pid)
+  track_pid "$o"
+  kill -KILL "$o"
+  # reaped: no zombie left behind under svinit
+  wait_for 5 eval '! kill -0 '"$o"
+  stop_svinit
+  assert_equal "$rc" 0
+}
+
+@test "svinit: a main command that exits 0 is information, not a warning, and no 'svc -u revives it' hint" {
+  img_service web
+  run svinit true
+  assert_success
+  assert_output --partial "svscan: info: critical service main stopped for good (exit code 0): stopping the tree"
+  refute_output --partial "warning"
+  refute_output --partial "svc -u revives it"
+  run svinit sh -c 'exit 5'
+  assert_equal "$status" 5
+  assert_output --partial "svscan: warning: critical service main stopped for good (exit code 5): stopping the tree"
+  refute_output --partial "svc -u revives it"
+}
+
+@test "svinit: a services dir the user cannot read is fatal 111, named" {
+  [ "$(id -u)" = 0 ] || skip "needs root to run svinit as another user"
+  img_service web
+  chmod 700 "$IMG"
+  chmod 755 "$T" "$T/init"
+  chmod 1777 "$TMPDIR"
+  run setpriv --reuid 1000 --regid 1000 --clear-groups timeout 30 env SVINIT_LIVE_DIR="$TMPDIR/live" TEND_RUNDIR="$TMPDIR/run" svinit
+  assert_equal "$status" 111
+  assert_output --partial "svinit: fatal: unable to open directory $IMG: Permission denied"
+}
+
+@test "svinit: every SVINIT_* variable svinit knows has its entry with a default in svinit(8)" {
+  local man="$_tend_root/doc/svinit.8" v n=0
+  for v in $(grep -o '"SVINIT_[A-Z][A-Z_]*"' "$_tend_root/cmd/svinit/svinit.c" | tr -d '"' | sort -u) ; do
+    n=$((n + 1))
+    # .TP / .B NAME, then its text up to the next .TP mentions a default
+    run awk -v v="$v" '/^\.SH ENVIRONMENT/ { env = 1 } env && $0 == ".B " v { on = 1 ; next } on && /^\.(TP|SH)/ { exit } on { print }' "$man"
+    assert_output --regexp '[Dd]efault'
+  done
+  [ "$n" -ge 10 ]
+}
+
+@test "svinit: a service writing faster than the container's stdout is read waits (back-pressure); nothing is lost" {
+  img_service fast "i=0 ; while [ \$i -lt 20000 ] ; do echo \"fast-line-\$i-padding-padding-padding\" ; i=\$((i+1)) ; done ; touch $T/fast.done ; exec sleep 1000"
+  mkfifo "$T/fifo"
+  # (each open of a FIFO waits for the other end: svinit first, then its reader, then stop it)
+  svinit > "$T/fifo" 2>"$T/err" &
+  SVINIT_PID=$!
+  track_pid "$SVINIT_PID"
+  cat < "$T/fifo" > "$T/out" &
+  reader=$!
+  track_pid "$reader"
+  wait_for 10 eval '[ "$(readlink /proc/$reader/fd/0)" = "$T/fifo" ]'
+  kill -STOP "$reader"
+  # evidence it is held back: the service's shell sleeps in a pipe write, and has not finished
+  blocked () {
+    local p
+    p=$(svpid "$T/live/fast") && [ -n "$p" ] || return 1
+    grep -q pipe_write "/proc/$p/wchan"
+  }
+  wait_for 30 blocked
+  [ ! -e "$T/fast.done" ]
+  # the tagger holds no more than its buffers: its resident memory stays small
+  logger=$(svpid "$T/live/fast/log")
+  [ "$(awk '/^VmRSS:/ { print $2 }' "/proc/$logger/status")" -lt 4096 ]
+  kill -CONT "$reader"
+  wait_for 60 test -e "$T/fast.done"
+  count () { [ "$(grep -c '^fast | fast-line-[0-9]*-padding-padding-padding$' "$T/out")" = 20000 ] ; }
+  wait_for 30 count
+  assert_equal "$(grep -cv '^fast | fast-line-[0-9]*-padding-padding-padding$' "$T/out")" 0
+  assert_equal "$(sed 's/^fast | fast-line-\([0-9]*\)-.*/\1/' "$T/out" | awk '$1 != NR - 1 { bad++ } END { print bad + 0 }')" 0
+  stop_svinit
+  assert_equal "$rc" 0
 }
