@@ -398,6 +398,26 @@ static pid_t start_fork (char const *const *argv, int const *np)
   return pid ;
 }
 
+/* A ./run that group or others can write lets them choose what runs as our user (root, often):
+   not refused, as the service directory is the operator's to set up, but said. Once per file
+   and mode, not at every restart of a crashing service. */
+static void check_run_mode (void)
+{
+  static dev_t wdev ;
+  static ino_t wino ;
+  static mode_t wmode ;
+  struct stat st ;
+  if (stat("run", &st) < 0 || !(st.st_mode & 022)) { wino = 0 ; return ; }
+  if (st.st_dev == wdev && st.st_ino == wino && st.st_mode == wmode) return ;
+  wdev = st.st_dev ; wino = st.st_ino ; wmode = st.st_mode ;
+  {
+    char m[UINT_OFMT], u[UID_FMT] ;
+    m[uint0_ofmt(m, (unsigned int)(st.st_mode & 07777), 4)] = 0 ;
+    u[uid_fmt(u, geteuid())] = 0 ;
+    strerr_warnw("./run has mode ", m, ": group or others can write it, and so choose what runs as uid ", u) ;
+  }
+}
+
 static void start (void)
 {
   int np[2] = { -1, -1 } ;
@@ -405,6 +425,7 @@ static void start (void)
   char const *argv[3] = { "./run", sv.name, 0 } ;
 
   settings_read(&sv.set) ;
+  check_run_mode() ;
   sv.critical = sv.set.critical ;
   sv.execfailed = 0 ;
   if (sv.set.notifyfd >= 0 && pipe(np) < 0)
