@@ -54,6 +54,10 @@ extern tain stopdeadline ;
 extern tain hardstop ;
 extern void tain_inf (tain *) ;
 
+/* ctldir.c: .svscan/ made private at start-up; the lock's fd, then the control FIFO's read end */
+extern int ctldir_lock (char const *scandir) ;
+extern int ctldir_control (void) ;
+
 /* table.c */
 extern svc_t *tab ;
 extern unsigned int tablen ;
