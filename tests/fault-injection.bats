@@ -262,10 +262,13 @@ pids_cgroup_teardown () {
 }
 # in_cgroup MAX CMD...: CMD in the cgroup, which then holds at most MAX processes
 in_cgroup () { local max=$1 ; shift ; sh -c 'echo $$ > "$CG/cgroup.procs" && echo "$0" > "$CG/pids.max" && exec "$@"' "$max" "$@" ; }
+# forks the kernel refused in the cgroup so far (pids.events: "max N")
+forkfails () { sed -n 's/^max //p' "$CG/pids.events" ; }
+forkfails_ge () { local n ; n=$(forkfails) ; [ -n "$n" ] && [ "$n" -ge "$1" ] ; }
 nwarnings_ge () { [ "$(grep -c "$2" "$1" 2>/dev/null)" -ge "$3" ] ; }
 state_is () { svstat -j "$1" | grep -q "\"state\":\"$2\"" ; }
 
-@test "fault: fork failing under supervise (pids cgroup): it warns, retries every second, and restarts the service by itself once forks work" {
+@test "fault: fork failing under supervise (pids cgroup): one warning, a retry every second, and the service restarted by itself once forks work" {
   pids_cgroup
   d=$(make_service web "exec sleep 1000")
   # supervise alone in the cgroup, and room for its service: 2 processes
@@ -280,25 +283,33 @@ state_is () { svstat -j "$1" | grep -q "\"state\":\"$2\"" ; }
   hog=$!
   track_pid "$hog"
   wait_for 10 grep -q "unable to fork" "$T/supervise.err"
-  # retried at its deadline, a second apart, warning each time; not up meanwhile
+  # retried at its deadline, a second apart: the kernel counts the refused forks
+  f0=$(forkfails)
   t0=$(date +%s%N)
-  wait_for 10 nwarnings_ge "$T/supervise.err" "unable to fork" 3
+  wait_for 10 forkfails_ge $(( f0 + 2 ))
   ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   run is_up "$d"
   assert_failure
   run svok "$d"
   assert_success
+  # one warning, not one a second
+  run grep "unable to fork" "$T/supervise.err"
+  assert_output "supervise $d: warning: unable to fork (retrying every second, warning again in a minute): Resource temporarily unavailable"
   # forks work again: the next retry starts it, with nobody's help
   kill -KILL "$hog"
+  t1=$(date +%s%N)
   wait_for 5 is_up "$d"
+  ms1=$(( ($(date +%s%N) - t1) / 1000000 ))
   new=$(svpid "$d")
-  echo "# 2 more fork retries took $ms ms; up again as pid $new" >&3
+  echo "# 2 more refused forks took $ms ms; up again $ms1 ms after forks worked, as pid $new; $(forkfails) forks refused in all" >&3
   run test "$new" != "$old"
   assert_success
   run test "$ms" -ge 1500
   assert_success
-  run grep -c "unable to fork" "$T/supervise.err"
-  echo "# $output warnings: $(grep -m1 "unable to fork" "$T/supervise.err")" >&3
+  run test "$ms1" -lt 3000
+  assert_success
+  run grep "fork works again" "$T/supervise.err"
+  assert_output --regexp "^supervise $d: info: fork works again: ./run started after [0-9]+ failures$"
   # still our supervise, answering
   run kill -0 "$p"
   assert_success
@@ -306,36 +317,48 @@ state_is () { svstat -j "$1" | grep -q "\"state\":\"$2\"" ; }
   wait_for 10 dead "$p"
 }
 
-@test "fault: fork failing under svscan (pids cgroup): it warns, retries every second, and starts every supervise by itself once forks work" {
+@test "fault: fork failing under svscan (pids cgroup): one warning, a retry every second, and every supervise started by itself once forks work" {
   pids_cgroup
   for s in a b c ; do make_service $s "exec sleep 1000" > /dev/null ; done
   # svscan alone in the cgroup, with room for nothing else
   in_cgroup 1 svscan "$SVDIR" >>"$T/svscan.out" 2>>"$T/svscan.err" &
   SVSCAN_PID=$!
   track_pid "$SVSCAN_PID"
-  wait_for 10 nwarnings_ge "$T/svscan.err" "unable to fork for c" 2
+  # three services, a retry each second each: 6 refused forks within about 2 s
+  wait_for 10 forkfails_ge 6
   for s in a b c ; do
     run svok "$SVDIR/$s"
     assert_failure
   done
-  grep -m1 "unable to fork" "$T/svscan.err" | sed 's/^/# /' >&3
+  run grep "unable to fork" "$T/svscan.err"
+  assert_output "svscan: warning: unable to fork for the supervise processes of 3 services (retrying every second, warning again in a minute): Resource temporarily unavailable"
   echo max > "$CG/pids.max"
   for s in a b c ; do wait_for 10 is_up "$SVDIR/$s" ; done
+  run grep "fork works again" "$T/svscan.err"
+  assert_output "svscan: info: fork works again: every service is started"
 
   # a supervise that exits while forks fail is started again once they work
   echo 1 > "$CG/pids.max"
-  n=$(grep -c "unable to fork for b" "$T/svscan.err")
+  f0=$(forkfails)
   svc -dx "$SVDIR/b"
   t0=$(date +%s%N)
-  wait_for 10 nwarnings_ge "$T/svscan.err" "unable to fork for b" $(( n + 3 ))
+  wait_for 10 forkfails_ge $(( f0 + 3 ))
   ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   run svok "$SVDIR/b"
   assert_failure
   echo max > "$CG/pids.max"
+  t1=$(date +%s%N)
   wait_for 10 is_up "$SVDIR/b"
-  echo "# 3 retries for b took $ms ms; b up again once forks worked" >&3
+  ms1=$(( ($(date +%s%N) - t1) / 1000000 ))
+  echo "# 3 refused forks for b took $ms ms; b up again $ms1 ms after forks worked" >&3
   run test "$ms" -ge 1500
   assert_success
+  run test "$ms1" -lt 3000
+  assert_success
+  run grep -c "unable to fork" "$T/svscan.err"
+  assert_output 2
+  run grep "unable to fork" "$T/svscan.err"
+  assert_line --index 1 --partial "of 1 service (retrying"
   run is_up "$SVDIR/a"
   assert_success
   run kill -0 "$SVSCAN_PID"

@@ -418,6 +418,9 @@ static void check_run_mode (void)
   }
 }
 
+static unsigned int forkfails = 0 ;  /* forks failed in a row */
+static tain forkwarned ;
+
 static void start (void)
 {
   int np[2] = { -1, -1 } ;
@@ -436,10 +439,22 @@ static void start (void)
   pid = sv.set.hasenv ? start_fork(argv, np) : start_vfork(argv, np) ;
   if (pid < 0)
   {
-    strerr_warnwusys("fork: retrying in 1 second") ;
+    /* retried every second; said when it begins and then once a minute, not every second */
+    if (!forkfails++ || !tain_future(&forkwarned))
+    {
+      strerr_warnwusys("fork (retrying every second, warning again in a minute)") ;
+      tain_addsec_g(&forkwarned, 60) ;
+    }
     if (np[0] >= 0) { fd_close(np[0]) ; fd_close(np[1]) ; }
     backoff_enter(1000) ;
     return ;
+  }
+  if (forkfails)
+  {
+    char fmt[UINT_FMT] ;
+    fmt[uint_fmt(fmt, forkfails)] = 0 ;
+    strerr_warni("fork works again: ./run started after ", fmt, forkfails == 1 ? " failure" : " failures") ;
+    forkfails = 0 ;
   }
   if (np[0] >= 0)
   {
