@@ -244,4 +244,5 @@ void start_all (void)
     }
   }
   fd_report() ;
+  fork_report() ;
 }

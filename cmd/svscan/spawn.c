@@ -96,6 +96,36 @@ __attribute__((no_sanitize_address)) static int child_main (void *p)
   _exit(127) ;
 }
 
+/* When forks fail (a pids cgroup full, the user's process limit), every service due to start
+   fails each second: one warning a second per service would bury the log (a thousand lines a
+   second with -c 1000). So, as for descriptors: one warning with the count when it begins,
+   then at most one a minute while it lasts, and one line when forks work again. Each held
+   service is still retried every second (its restart throttle). */
+static int forkerrno ;
+
+void fork_report (void)
+{
+  static int washeld = 0 ;
+  static tain forkwarned ;
+  unsigned int held = 0 ;
+  for (unsigned int i = 0 ; i < tablen ; i++) held += !tab[i].gone && tab[i].forkheld ;
+  if (!held)
+  {
+    if (washeld) strerr_warni("fork works again: every service is started") ;
+    washeld = 0 ;
+    return ;
+  }
+  if (!washeld || !tain_future(&forkwarned))
+  {
+    char a[UINT_FMT] ;
+    a[uint_fmt(a, held)] = 0 ;
+    errno = forkerrno ;
+    strerr_warnwusys("fork for the supervise processes of ", a, held == 1 ? " service" : " services", " (retrying every second, warning again in a minute)") ;
+    tain_addsec_g(&forkwarned, 60) ;
+  }
+  washeld = 1 ;
+}
+
 /* clone(CLONE_VM | CLONE_VFORK), i.e. vfork, rather than fork: svscan starts up to -c
    supervise processes at once and must not copy its page tables for each; and rather than
    posix_spawn, whose child puts all 64 dispositions back one by one on the path every start
@@ -119,9 +149,11 @@ pid_t spawn_supervise (svc_t *s, int islog)
               CLONE_VM | CLONE_VFORK | SIGCHLD | (autoreap ? CLONE_PIDFD : 0), &a, &pidfd) ;
   if (pid < 0)
   {
-    if (!fd_failed(s, errno)) strerr_warnwusys("fork for ", arg, " (retrying in 1 second)") ;
+    /* said by fork_report, once for all the services it holds back */
+    if (!fd_failed(s, errno)) { forkerrno = errno ; s->forkheld |= islog ? 2 : 1 ; }
     return 0 ;
   }
+  s->forkheld &= islog ? ~2 : ~1 ;
   /* the child has exec'd or exited by now; an exited one is gone already (the kernel reaped
      it) or will be found by reap() */
   if (vchild_errno)

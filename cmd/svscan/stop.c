@@ -385,7 +385,21 @@ void finish_and_exit (void)
   /* -e: a code the image says means success (a JVM's 143 on TERM) */
   if (exitcode >= 0 && exitcode <= 255) exitcode = exitmap[exitcode] ;
   fmt[uint_fmt(fmt, (unsigned int)exitcode)] = 0 ;
-  if (stat(argv[0], &st) == 0 && S_ISREG(st.st_mode))
+  /* only a finish of ours or root's (the link itself too): one another user left in a .svscan/
+     that was theirs before we took it over would run as us */
+  if (lstat(argv[0], &st) == 0 && st.st_uid != geteuid() && st.st_uid != 0)
+  {
+    char u[UID_FMT] ;
+    u[uid_fmt(u, st.st_uid)] = 0 ;
+    strerr_warnw("not running ", argv[0], ": it is owned by uid ", u) ;
+  }
+  else if (stat(argv[0], &st) == 0 && S_ISREG(st.st_mode) && st.st_uid != geteuid() && st.st_uid != 0)
+  {
+    char u[UID_FMT] ;
+    u[uid_fmt(u, st.st_uid)] = 0 ;
+    strerr_warnw("not running ", argv[0], ": the file it leads to is owned by uid ", u) ;
+  }
+  else if (stat(argv[0], &st) == 0 && S_ISREG(st.st_mode))
   {
     selfpipe_finish() ;
     execve(argv[0], (char *const *)argv, environ) ;

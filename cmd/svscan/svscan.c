@@ -185,18 +185,13 @@ int main (int argc, char const *const *argv)
   /* not PID 1: adopt orphans anyway, so we reap and stop them the same way (tests, --init) */
   if (!ispid1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) strerr_warnwusys("become a child subreaper") ;
 
-  if (mkdir(CTLDIR, 0700) < 0 && errno != EEXIST) strerr_diefusys(111, "mkdir ", argc ? argv[0] : ".", "/" CTLDIR) ;
-  lockfd = open(CTLDIR "/lock", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0600) ;
-  if (lockfd < 0) strerr_diefusys(111, "open ", CTLDIR "/lock") ;
+  lockfd = ctldir_lock(argc ? argv[0] : ".") ;
   if (flock(lockfd, LOCK_EX | LOCK_NB) < 0)
   {
     if (errno == EWOULDBLOCK) strerr_dief(100, "unable to lock ", CTLDIR, "/lock: another svscan is running on ", argc ? argv[0] : ".") ;
     strerr_diefusys(111, "lock ", CTLDIR "/lock") ;
   }
-  if (mkfifo(CTLDIR "/control", 0600) < 0 && errno != EEXIST) strerr_diefusys(111, "mkfifo ", CTLDIR "/control") ;
-  ctlfd = openc_read(CTLDIR "/control") ;
-  if (ctlfd < 0) strerr_diefusys(111, "open ", CTLDIR "/control") ;
-  if (openc_write(CTLDIR "/control") < 0) strerr_diefusys(111, "open ", CTLDIR "/control for writing") ;
+  ctlfd = ctldir_control() ;
 
   table_init() ;
 

@@ -36,6 +36,7 @@ struct svc_s
   uint8_t critical ;
   uint8_t stopheld ;     /* in the stop: waits for the services its stop-after names */
   uint8_t fdheld ;       /* not started for want of descriptors, since the last refusal */
+  uint8_t forkheld ;     /* its last fork failed: 1 supervise NAME, 2 supervise NAME/log */
   uint8_t logwarned ;    /* what we last warned about NAME/log: 0 nothing, 1 stat, 2 not a dir, 3 a service */
 } ;
 
@@ -54,6 +55,10 @@ extern tain stopdeadline ;
 extern tain hardstop ;
 extern void tain_inf (tain *) ;
 
+/* ctldir.c: .svscan/ made private at start-up; the lock's fd, then the control FIFO's read end */
+extern int ctldir_lock (char const *scandir) ;
+extern int ctldir_control (void) ;
+
 /* table.c */
 extern svc_t *tab ;
 extern unsigned int tablen ;
@@ -70,6 +75,7 @@ extern void start_all (void) ;
 /* spawn.c */
 extern void find_supervise (void) ;
 extern void spawn_init (void) ;
+extern void fork_report (void) ;
 extern pid_t spawn_supervise (svc_t *, int) ;
 extern void signal_supervise (svc_t *, int, int) ;
 
