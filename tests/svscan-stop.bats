@@ -60,7 +60,7 @@ forge_pid () {
   start_svscan -t 0 -g 4000 "$SVDIR"
   wait_for 5 has_pid "$d"
   # every orphan has its trap set
-  wait_for 10 eval '[ "$(ls "$T/ready" | wc -l)" -ge 100 ]'
+  wait_for 60 eval '[ "$(ls "$T/ready" | wc -l)" -ge 100 ]'
   kill -TERM "$SVSCAN_PID"
   # the pass at the start of the stop, then the one after the last supervise exited
   wait_for 10 eval '[ "$(ls "$T/terms" | wc -l)" -ge 100 ]'
