@@ -485,6 +485,28 @@ trapped () { [ $(( 0x$(awk '/^SigBlk/ { print $2 }' /proc/$1/status) & 0x4000 ))
   [ "$(narchives d)" -ge 2 ]
 }
 
+@test "svlog: pruning far over n and S takes a directory pass per 16 removals, not one per removal" {
+  command -v strace >/dev/null || skip "strace not installed (sh package/deps test)"
+  mkdir d
+  # 400 archives of 10 bytes, then n3 S100: 398 go at the first rotation
+  for i in $(seq 1 400) ; do printf '123456789\n' > "d/@40000000$(printf '%016x' "$i").s" ; done
+  seq 1 2000 > in
+  strace -f -o trace -e trace=getdents64,newfstatat,fstatat64,statx,unlinkat svlog s4096 n3 S100 ./d < in
+  run grep -c 'unlinkat([0-9]*, "@40000000' trace
+  [ "$output" -ge 398 ]
+  # one pass (a few getdents64 calls) per 16 removals: about 25 passes; one per removal
+  # (the old prune) made 398 and more
+  run grep -c 'getdents64(' trace
+  echo "getdents64 calls: $output" >&2
+  [ "$output" -le 150 ]
+  # a stat per archive per pass: about 25 x 200; one pass per removal made about 80,000
+  run grep -cE '(newfstatat|fstatat64|statx)\([0-9]+, "@' trace
+  echo "archive stats: $output" >&2
+  [ "$output" -le 15000 ]
+  # the tail of the input is kept, in order
+  cat $(archives d | sed 's|^|d/|') d/current | tail -n 1 | grep -qx 2000
+}
+
 @test "svlog: a 10 MB line passes whole" {
   head -c 10000000 /dev/zero | tr '\0' q > in ; echo >> in ; echo after >> in
   svlog s16777215 ./d e < in 2> err
