@@ -563,6 +563,14 @@ small_disk () {
   assert_equal "$(head -n 1 err)" "svlog: warning: unable to write to $SMALL/d/current, keeping the data and retrying every 50 ms: No space left on device"
 }
 
+@test "svlog: a failed sync of current at exit is warned about with its errno" {
+  # logdir.c's warnings once dropped errno (strerr_warnwu): fsync made to fail
+  run sh -c 'printf "a\n" | sysfail fsync=ENOSPC -- svlog ./d 2>&1'
+  assert_success
+  assert_output "svlog: warning: unable to sync ./d/current: No space left on device"
+  assert_equal "$(cat d/current)" a
+}
+
 @test "svlog: warnings name their reason last: =file on a full disk, unreadable stdin, a gone reader" {
   small_disk
   head -c 65536 /dev/zero > "$SMALL/filler" 2>/dev/null || true

@@ -1,7 +1,7 @@
 /* sysfail: run a program with some system calls failing, to test the paths taken on kernels or
    under seccomp policies that refuse them.
      sysfail CALL=ERRNO [CALL=ERRNO ...] -- prog args...
-   CALL: pidfd_open, epoll_ctl, epoll_create1, ppoll, kill; ERRNO: ENOSYS, EPERM, ENOSPC, ENOMEM.
+   CALL: pidfd_open, epoll_ctl, epoll_create1, ppoll, kill, fsync; ERRNO: ENOSYS, EPERM, ENOSPC, ENOMEM.
    A seccomp filter (inherited across fork and exec) makes each CALL fail with ERRNO; every
    other call goes through. */
 
@@ -33,6 +33,7 @@ static struct { char const *name ; long nr ; } const calls[] =
   { "epoll_create1", SYS_epoll_create1 },
   { "ppoll", SYS_ppoll },
   { "kill", SYS_kill },
+  { "fsync", SYS_fsync },
 } ;
 
 static struct { char const *name ; int e ; } const errnos[] =
