@@ -335,6 +335,42 @@ trapped () { [ $(( 0x$(awk '/^SigBlk/ { print $2 }' /proc/$1/status) & 0x4000 ))
   exec 7>&-
 }
 
+@test "svlog: a selfpipe read that fails is warned about once and waited out, not spun on" {
+  mkfifo "$T/in"
+  # a first run, only to learn which descriptor the signals come through with these redirections
+  sysfail read@9999=ENOMEM -- svlog ./d < "$T/in" 2> "$T/err0" &
+  p=$!
+  track_pid $p
+  exec 7> "$T/in"
+  wait_for 5 trapped $p
+  fd=$(find /proc/$p/fd -lname 'anon_inode:\[signalfd\]' -printf '%f\n')
+  kill -TERM $p
+  wait $p || true
+  exec 7>&-
+  [ -n "$fd" ] || skip "svlog's signals do not come through a signalfd here"
+  rm -rf d
+  sysfail "read@$fd=ENOMEM" -- svlog ./d < "$T/in" 2> "$T/err" &
+  SVPID=$!
+  track_pid $SVPID
+  exec 7> "$T/in"
+  wait_for 5 trapped $SVPID
+  # a signal makes the descriptor readable; reading it fails, for good
+  kill -ALRM $SVPID
+  wait_for 5 grep -q selfpipe "$T/err"
+  wait_for 5 grep -q nanosleep /proc/$SVPID/wchan
+  # it waits out its retry delay each time: a spinning loop would take the 100 ticks of 1 s
+  c0=$(cpu_ticks $SVPID)
+  sleep 1
+  c1=$(cpu_ticks $SVPID)
+  [ $((c1 - c0)) -le 20 ]
+  run cat "$T/err"
+  # ENOMEM in glibc's words or musl's; once, not once per try
+  assert_output --regexp "^svlog: warning: unable to read the selfpipe, retrying every 50 ms: (Cannot allocate memory|Out of memory)$"
+  # it cannot read TERM any more: only KILL ends it
+  kill -KILL $SVPID
+  exec 7>&-
+}
+
 @test "svlog: SIGTERM reads up to the end of the current line and no further" {
   start_fifo ./d
   printf 'par' >&7
