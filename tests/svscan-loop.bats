@@ -24,17 +24,17 @@ teardown () { tend_teardown ; }
   assert_output --regexp "^svscan: warning: unable to iopause \(backing off up to 1 second, warning again in a minute\): (Cannot allocate memory|Out of memory)$"
 }
 
-# a PROT_NONE page right below a 32 KiB read-write mapping, in PID's maps
-has_guarded_stack () {
-  local prevend="" prevperm="" range perm rest s e
+# how many 32 KiB read-write mappings have a PROT_NONE page right below them, in PID's maps
+guarded_stacks () {
+  local prevend="" prevperm="" range perm rest s e n=0
   while read -r range perm rest ; do
     s=$((16#${range%-*})) ; e=$((16#${range#*-}))
     if [[ $prevperm = ---p && $prevend = "$s" && ${perm:0:2} = rw && $((e - s)) = 32768 ]] ; then
-      return 0
+      n=$((n + 1))
     fi
     prevend=$e ; prevperm=$perm
   done < "/proc/$1/maps"
-  return 1
+  echo "$n"
 }
 
 @test "svscan: supervise is cloned onto a stack with a guard page, mapped once" {
@@ -42,7 +42,15 @@ has_guarded_stack () {
   start_svscan -t 0 "$SVDIR"
   wait_for 5 has_pid "$SVDIR/a"
   wait_for 5 has_pid "$SVDIR/b"
-  has_guarded_stack "$SVSCAN_PID"
+  run guarded_stacks "$SVSCAN_PID"
+  assert_output 1
+  # later spawns use the same one
+  make_service c >/dev/null ; make_service d >/dev/null
+  svscanctl -a "$SVDIR"
+  wait_for 5 has_pid "$SVDIR/c"
+  wait_for 5 has_pid "$SVDIR/d"
+  run guarded_stacks "$SVSCAN_PID"
+  assert_output 1
 }
 
 @test "svscan: SIGUSR1 and SIGUSR2 are trapped and ignored (they would kill it when not PID 1)" {
