@@ -109,6 +109,20 @@ static void forward_main (int sig)
     strerr_warnwusys("forward ", sig_name(sig), " to the main service ", mainname) ;
 }
 
+/* the signals svscan traps; SIGCHLD first (sigchld_watch leaves it out) */
+static int const trapped[] = { SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGALRM, SIGUSR1, SIGUSR2, SIGWINCH, 0 } ;
+
+/* SIGCHLD in the selfpipe, or not: while the kernel reaps and no stop runs, it says nothing we
+   need (our supervise processes are followed through their pidfds), and each one would wake us
+   (see reap.c). */
+void sigchld_watch (int on)
+{
+  sigset_t set ;
+  sigemptyset(&set) ;
+  for (int const *p = trapped + !on ; *p ; p++) sigaddset(&set, *p) ;
+  if (!selfpipe_trapset(&set)) strerr_warnwusys(on ? "trap SIGCHLD" : "untrap SIGCHLD") ;
+}
+
 static void handle_signals (void)
 {
   for (;;)
@@ -179,7 +193,6 @@ int main (int argc, char const *const *argv)
   if (argc && chdir(argv[0]) < 0) strerr_diefusys(111, "chdir to ", argv[0]) ;
 
   find_supervise() ;
-  spawn_init() ;
   stop_init() ;
   ispid1 = getpid() == 1 ;
   /* not PID 1: adopt orphans anyway, so we reap and stop them the same way (tests, --init) */
@@ -195,12 +208,11 @@ int main (int argc, char const *const *argv)
 
   table_init() ;
 
-  {
-    static int const sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGALRM, SIGUSR1, SIGUSR2, SIGWINCH, 0 } ;
-    sfd = tend_sig_selfpipe(sigs) ;
-    if (sfd < 0) strerr_diefusys(111, "trap signals") ;
-  }
+  sfd = tend_sig_selfpipe(trapped) ;
+  if (sfd < 0) strerr_diefusys(111, "trap signals") ;
   autoreap_start() ;
+  /* zombies left by whoever exec'd into us: SA_NOCLDWAIT releases only those still to come */
+  reap() ;
   tain_now_set_stopwatch_g() ;
   raise_nofile() ;
   tain_inf(&stopdeadline) ;
