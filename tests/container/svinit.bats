@@ -475,6 +475,9 @@ print(n)' "$T/json"
   assert_failure
   run cx sh -c 'ls -d /tmp/svinit.*/service/web/supervise'
   assert_success
+  # root's record, with /run/tend unwritable, is in /tmp/tend-0: bare names work from exec
+  run cx /usr/bin/svstat web
+  assert_output --partial "web: up (pid "
   timeout 60 podman stop -t 10 "$CTR" >/dev/null
   assert_equal "$(exit_code)" 0
   podman rm -f -t 0 "$CTR" >/dev/null
