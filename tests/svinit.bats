@@ -500,3 +500,99 @@ two')
   stop_svinit
   assert_equal "$rc" 0
 }
+
+# sh "$T/ns.sh" in a private mount namespace where /run is an empty root-owned tmpfs (no
+# /run/tend, which uid 1000 cannot make) and /tmp a fresh one (no /tmp/tend-UID left by anybody
+# else on this machine), with $T still at its path: the fixed places are the code under test
+in_fresh_run_tmp () {
+  unshare -m --propagation private sh -ec '
+    mount -t tmpfs -o mode=755 none /run
+    mkdir /run/hold ; mount --bind "$T" /run/hold
+    mount -t tmpfs -o mode=1777 none /tmp
+    mkdir -p "$T" ; mount --bind /run/hold "$T"
+    exec sh "$T/ns.sh"'
+}
+# the scripts below: as_exec UID CMD... runs CMD as `docker exec --user UID` would, with the
+# container's configured environment only (no TEND_RUNDIR, SVDIR or TMPDIR from svinit)
+ns_prelude () {
+  cat <<PRE
+cd /
+as_exec () { u=\$1 ; shift ; setpriv --reuid \$u --regid \$u --clear-groups env -i PATH="$PATH" ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" "\$@" ; }
+poll () { i=0 ; while ! "\$@" >/dev/null 2>&1 ; do i=\$((i+1)) ; [ \$i -lt 2000 ] || { echo "timeout: \$*" ; return 1 ; } ; sleep 0.01 ; done ; }
+lines () { [ "\$(wc -l < "\$1")" -ge "\$2" ] ; }
+PRE
+}
+
+@test "svinit: as uid 1000 with /run/tend unwritable, the record goes to /tmp/tend-1000, where bare names from docker exec find it with no variable set" {
+  [ "$(id -u)" = 0 ] || skip "needs root to run svinit as another user in a mount namespace"
+  img_service web "echo x >> $T/starts/web ; exec sleep 1000"
+  mkdir -p "$T/starts" ; chmod 777 "$T/starts"
+  chmod 755 "$T" "$T/init" ; chmod 1777 "$TMPDIR"
+  { ns_prelude ; cat <<EOS
+# PID 1 of the container: uid 1000, the defaults (live dir /run/service, record in /run/tend)
+setpriv --reuid 1000 --regid 1000 --clear-groups env -u TEND_RUNDIR -u SVDIR -u SVINIT_LIVE_DIR svinit >$T/out 2>$T/err &
+pid=\$!
+echo \$pid >> $T/.pids
+poll lines $T/starts/web 1
+echo "record: \$(stat -c '%u %a' /tmp/tend-1000) -> \$(readlink /tmp/tend-1000/scandir)"
+echo "svstat: \$(as_exec 1000 svstat web 2>&1)"
+as_exec 1000 svok web && echo "svok: 0"
+as_exec 1000 svc -t web && echo "svc: 0"
+poll lines $T/starts/web 2 && echo "restarted"
+as_exec 1000 svwait -u -t 5000 web && echo "svwait: 0"
+as_exec 1000 svscanctl -n && echo "svscanctl: 0"
+# root does not follow a record of uid 1000 (see svc(8) FILES): its own fallback is /tmp/tend-0
+echo "root: \$(as_exec 0 svok web 2>&1)"
+kill -TERM \$pid ; wait \$pid ; echo "svinit: \$?"
+EOS
+  } > "$T/ns.sh"
+  run in_fresh_run_tmp
+  assert_line --regexp "^record: 1000 755 -> $TMPDIR/svinit\.[^/]*/service\$"
+  assert_line --regexp "^svstat: web: up \(pid [0-9]+\)"
+  assert_line "svok: 0"
+  assert_line "svc: 0"
+  assert_line "restarted"
+  assert_line "svwait: 0"
+  assert_line "svscanctl: 0"
+  assert_line "root: svok: fatal: unable to chdir to /etc/service/web: No such file or directory"
+  assert_line "svinit: 0"
+  run cat "$T/err"
+  refute_output --partial "warning"
+}
+
+@test "svinit and the clients ignore a /tmp/tend-UID another user planted, with a warning" {
+  [ "$(id -u)" = 0 ] || skip "needs root to run as other users in a mount namespace"
+  img_service web "echo x >> $T/starts/web ; exec sleep 1000"
+  mkdir -p "$T/starts" "$T/evil/web" ; chmod 777 "$T/starts"
+  chmod 755 "$T" "$T/init" ; chmod 1777 "$TMPDIR"
+  { ns_prelude ; cat <<EOS
+# another user's directory, a symlink, one anybody can write: a record in any of them would
+# send uid 1000's bare names to a tree of somebody else's choosing
+mkdir /tmp/tend-1000 ; ln -s $T/evil /tmp/tend-1000/scandir ; chown -h 2000 /tmp/tend-1000 /tmp/tend-1000/scandir
+echo "owner: \$(as_exec 1000 svok web 2>&1)"
+setpriv --reuid 1000 --regid 1000 --clear-groups env -u TEND_RUNDIR -u SVDIR -u SVINIT_LIVE_DIR svinit >$T/out 2>$T/err &
+pid=\$!
+echo \$pid >> $T/.pids
+poll lines $T/starts/web 1
+echo "planted: \$(readlink /tmp/tend-1000/scandir)"
+kill -TERM \$pid ; wait \$pid ; echo "svinit: \$?"
+rm -r /tmp/tend-1000 ; mkdir -m 777 /tmp/tend-1000 ; ln -s $T/evil /tmp/tend-1000/scandir
+echo "mode: \$(as_exec 1000 svok web 2>&1)"
+rm -r /tmp/tend-1000 ; mkdir /tmp/elsewhere ; ln -s $T/evil /tmp/elsewhere/scandir ; ln -s /tmp/elsewhere /tmp/tend-1000
+echo "link: \$(as_exec 1000 svok web 2>&1)"
+EOS
+  } > "$T/ns.sh"
+  run in_fresh_run_tmp
+  assert_line --partial "owner: svok: warning: ignoring /tmp/tend-1000: owned by uid 2000"
+  assert_line "planted: $T/evil"
+  assert_line "svinit: 0"
+  assert_line --partial "mode: svok: warning: ignoring /tmp/tend-1000: writable by group or others"
+  assert_line --partial "link: svok: warning: ignoring /tmp/tend-1000: not a directory (a symlink or a file another user may have planted)"
+  refute_output --partial "$T/evil/web"
+  # each fell back to /etc/service, never the planted tree
+  [ "$(grep -c 'svok: fatal: unable to chdir to /etc/service/web' <<< "$output")" -eq 3 ]
+  # svinit said why its record is not there, and put it beside its live dir for its children
+  run cat "$T/err"
+  assert_line "svinit: warning: ignoring /tmp/tend-1000: owned by uid 2000"
+  assert_line --partial "svinit: warning: unable to record the live scan directory in /run/tend or /tmp/tend-1000: bare names from docker exec need SVDIR"
+}

@@ -439,15 +439,24 @@ print(n)' "$T/json"
   assert_output 1000
   run cx sh -c 'ls -d /tmp/svinit.*/service/web/supervise'
   assert_success
-  # the record could not go to /run/tend (root's): podman exec, which does not inherit what
-  # svinit exported, needs SVDIR, or TEND_RUNDIR in the container's environment (next run)
-  run cx sh -c 'SVDIR=$(ls -d /tmp/svinit.*/service) /usr/bin/svstat web'
-  assert_output --partial "web: up (pid "
+  # the record could not go to /run/tend (root's): it is in /tmp/tend-1000, where podman exec
+  # (same uid, none of what svinit exported) finds it by bare name with no variable
+  run cx sh -c 'readlink /tmp/tend-1000/scandir'
+  assert_output --regexp '^/tmp/svinit\.[^/]*/service$'
   run cx /usr/bin/svstat web
-  refute_output --partial "web: up (pid "
+  assert_output --partial "web: up (pid "
+  run cx /usr/bin/svc -h web
+  assert_success
+  wait_for 20 logs_have "web | web got HUP"
+  # root does not follow uid 1000's record: SVDIR or a path
+  run timeout 30 podman exec --user 0 "$CTR" /usr/bin/svok web
+  assert_output --partial "unable to chdir to /etc/service/web"
+  run timeout 30 podman exec --user 0 "$CTR" sh -c 'SVDIR=$(ls -d /tmp/svinit.*/service) /usr/bin/svstat web'
+  assert_output --partial "web: up (pid "
   timeout 60 podman stop -t 10 "$CTR" >/dev/null
   assert_equal "$(exit_code)" 0
   podman rm -f -t 0 "$CTR" >/dev/null
+  # an image may still set TEND_RUNDIR: svinit and exec both use it
   ctr_run --user 1000:1000 --passwd=false --read-only -e TEND_RUNDIR=/tmp/tend
   wait_for 20 logs_have "web | web out"
   run cx /usr/bin/svc -h web
@@ -466,6 +475,9 @@ print(n)' "$T/json"
   assert_failure
   run cx sh -c 'ls -d /tmp/svinit.*/service/web/supervise'
   assert_success
+  # root's record, with /run/tend unwritable, is in /tmp/tend-0: bare names work from exec
+  run cx /usr/bin/svstat web
+  assert_output --partial "web: up (pid "
   timeout 60 podman stop -t 10 "$CTR" >/dev/null
   assert_equal "$(exit_code)" 0
   podman rm -f -t 0 "$CTR" >/dev/null
