@@ -1,5 +1,5 @@
 # Makefile for tend: generic, finds every cmd/*/ by itself (never edited for a new program).
-# make [all] | check | demo | install | uninstall | lint-man | clean | distclean | bench | fuzz | load
+# make [all] | check | demo | install | uninstall | lint-man | clean | distclean | bench | bench-svinit | fuzz | load
 #   FUZZ_SECONDS=N  fuzz: run each libFuzzer target (tests/fuzz/) N seconds (default 60)
 #   SANITIZE=1  build into build/san with ASan+UBSan (dynamic libc) and test that build
 #   STATIC=1    build fully static programs into build/static (what a container image ships):
@@ -65,7 +65,7 @@ TESTOBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(TESTSRC))
 MANPAGES := $(wildcard doc/*.[18])
 BATS_FILES := $(sort $(wildcard tests/*.bats tests/compat/*.bats tests/integration/*.bats tests/container/*.bats))
 
-.PHONY: FORCE all check demo install uninstall lint-man clean distclean bench fuzz load deps-build deps-test \
+.PHONY: FORCE all check demo install uninstall lint-man clean distclean bench bench-svinit fuzz load deps-build deps-test \
   skalibs-musl dist-static dist-static-inner image image-inner
 .DELETE_ON_ERROR:
 # The test helpers' objects are made only through the pattern rule, so make would take them
@@ -187,12 +187,18 @@ check: all
 	TEND_BIN=$(abspath $(BUILD)/bin) TEND_TESTBIN=$(abspath $(BUILD)/testbin) \
 	TEND_SANITIZE=$(SANITIZE) bats $(BATSFLAGS) $(BATS_FILES)
 
-# The main job: a live supervision demo on the shipped example.
+# The main job: a live supervision demo on the shipped example, then the svinit example tree as
+# a container (podman when it works, else a PID namespace; root only, skipped otherwise).
 demo: all
 	sh doc/examples/demo.sh $(abspath $(BUILD)/bin)
+	sh doc/examples/svinit/demo.sh $(abspath $(BUILD)/bin)
 
 bench: all
 	sh tests/bench/run $(if $(QUICK),--quick)
+
+# svinit as a container's PID 1 against supervisord and tini + sh, alone (part of make bench)
+bench-svinit: all
+	sh tests/bench/run --only svinit $(if $(QUICK),--quick)
 
 # 1,000 services and 10 clients for 60 s (LOAD_SERVICES, LOAD_CLIENTS, LOAD_SECONDS): not in check.
 load: all

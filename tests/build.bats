@@ -234,3 +234,18 @@ S
   assert_success
   assert_output --partial "configure: static build with musl (musl-gcc, skalibs from build/skalibs-musl/lib)"
 }
+
+@test "package/deps static asks for musl-tools and dpkg-dev (musl-gcc, and apt-get source's unpacking)" {
+  mkdir -p "$T/bin"
+  # nothing installed, and not root: it lists what it would install and stops
+  printf '#!/bin/sh\nexit 1\n' > "$T/bin/dpkg-query"
+  printf '#!/bin/sh\necho 1000\n' > "$T/bin/id"
+  chmod 755 "$T/bin/dpkg-query" "$T/bin/id"
+  PATH="$T/bin:$PATH" run sh "$_tend_root/package/deps" static
+  assert_failure 100
+  assert_output --regexp "missing Debian packages:.* musl-tools( |$)"
+  assert_output --regexp "missing Debian packages:.* dpkg-dev( |$)"
+  PATH="$T/bin:$PATH" run sh "$_tend_root/package/deps" build
+  assert_failure 100
+  refute_output --partial musl-tools
+}

@@ -3,10 +3,11 @@
 # shell examples run.
 
 load helpers/common
+load helpers/user
 bats_require_minimum_version 1.5.0
 
 setup () { tend_setup ; }
-teardown () { tend_teardown ; }
+teardown () { other_user_teardown ; tend_teardown ; }
 
 @test "docs: every test the README's comparison table names exists, in the file it names" {
   # rows look like: | feature — `tests/FILE.bats` "TEST NAME" | ...
@@ -23,6 +24,45 @@ teardown () { tend_teardown ; }
   [ "$n" -ge 9 ]
 }
 
+# the rows of the README's comparison table: the lines of "| ... |" under "## How it compares",
+# less the heading row and the rule
+table_rows () {
+  awk '/^## How it compares$/ { on = 1 ; next } on && /^## / { exit } on && /^\|/' "$_tend_root/README" | sed '1,2d'
+}
+
+@test "docs: every row of the README's comparison table names a test" {
+  table_rows > "$T/rows"
+  run wc -l < "$T/rows"
+  [ "$output" -ge 9 ]
+  while IFS= read -r row ; do
+    # its first cell: the feature, then the file and the test's name
+    cell=$(printf '%s\n' "$row" | cut -d'|' -f2)
+    printf '%s\n' "$cell" | grep -qE '`tests/[^`]+\.bats` "[^"]+"' || fail "README table row names no test: $cell"
+  done < "$T/rows"
+}
+
+@test "docs: the README links doc/benchmarks.md and shows its chart" {
+  grep -qF '](doc/benchmarks.md)' "$_tend_root/README"
+  # the chart as an image, linking to the page
+  grep -qE '^\[!\[[^]]*\]\(doc/benchmarks\.svg\)\]\(doc/benchmarks\.md\)$' "$_tend_root/README"
+  assert [ -s "$_tend_root/doc/benchmarks.svg" ]
+  run head -c 200 "$_tend_root/doc/benchmarks.svg"
+  assert_output --partial "<svg"
+}
+
+@test "docs: the README's recipe names the image and tarball of package/info's version, and the programs' count" {
+  v=$(sed -n 's/^version=//p' "$_tend_root/package/info")
+  [ -n "$v" ]
+  grep -oE 'tend[:-][0-9]+\.[0-9]+\.[0-9]+' "$_tend_root/README" | sort -u > "$T/named"
+  [ -s "$T/named" ]
+  while IFS= read -r t ; do
+    assert_equal "$t" "${t:0:5}$v"
+  done < "$T/named"
+  n=$(ls -d "$_tend_root"/cmd/*/ | wc -l)
+  run grep -oE '[0-9]+ programs' "$_tend_root/README"
+  assert_output "$n programs"
+}
+
 @test "docs: the README links only to files that exist" {
   grep -oE '\]\([^)#]+' "$_tend_root/README" | sed 's/^](//' | grep -v '^https\?:' > "$T/links"
   [ -s "$T/links" ]
@@ -35,6 +75,44 @@ teardown () { tend_teardown ; }
   for d in "$_tend_root"/cmd/*/ ; do
     p=$(basename "$d")
     grep -qF "[$p(8)](doc/$p.8)" "$_tend_root/README" || fail "README: no [$p(8)](doc/$p.8) link"
+  done
+}
+
+# the README's section on the container tests: from its heading to the next heading
+container_section () { awk '/^### Making the container tests run$/ { on = 1 ; next } on && /^#/ { exit } on' "$_tend_root/README" ; }
+
+@test "docs: the README's container-test section names each file of tests/container/, and no other" {
+  container_section > "$T/section"
+  [ -s "$T/section" ]
+  n=0
+  for f in "$_tend_root"/tests/container/*.bats ; do
+    grep -qF "\`tests/container/$(basename "$f")\`" "$T/section" || fail "README's container section does not name tests/container/$(basename "$f")"
+    n=$((n + 1))
+  done
+  [ "$n" -ge 2 ]
+  # and names no file that is not there
+  grep -oE 'tests/container/[a-z0-9-]+\.bats' "$T/section" | sort -u > "$T/named"
+  while IFS= read -r f ; do
+    assert [ -f "$_tend_root/$f" ]
+  done < "$T/named"
+}
+
+@test "docs: skipped, each container test says why and points to the README section that makes them run" {
+  grep -qxF '### Making the container tests run' "$_tend_root/README"
+  # every reason goes through ctr_skip, which adds the pointer
+  run grep -n 'CTR_SKIP="' "$_tend_root"/tests/container/*.bats
+  assert_output ""
+  # run as a user who is not root, as a new user's make check would be: every test skips
+  other_user_setup
+  mkdir "$T/home"
+  chown "$UID_U" "$T/home"
+  for f in "$_tend_root"/tests/container/*.bats ; do
+    n=$(grep -c '^@test ' "$f")
+    as_user env HOME="$T/home" TMPDIR="$T/home" bats "$f" > "$T/out" 2>&1 || true
+    run grep -c ' # skip container tests need root (podman with runc as root) (see README, "Making the container tests run")$' "$T/out"
+    assert_output "$n"
+    run grep -c '^ok ' "$T/out"
+    assert_output "$n"
   done
 }
 
@@ -281,4 +359,28 @@ EOF_PY
   assert_line "supervisor exited"
   assert_line "web: supervise not running"
   assert_line --index -1 "== done"
+  # every step the demo shows worked: a failed one prints its exit code, programs warn
+  refute_line --partial "(exit code "
+  refute_line --partial ": warning: "
+  refute_line --partial ": fatal: "
+}
+
+@test "docs: make demo's svinit part runs the example tree in a PID namespace: tagged lines, the hook, a stop (0), a crash (137)" {
+  [ "$(id -u)" = 0 ] || skip "the svinit demo needs root"
+  command -v unshare >/dev/null || skip "no unshare"
+  TMPDIR=$T TEND_DEMO_RUNTIME=pidns run timeout 180 sh "$_tend_root/doc/examples/svinit/demo.sh" "$TEND_BIN"
+  assert_success
+  assert_line "init.d/10-config | writing the first httpd config"
+  assert_line --regexp '^discovery \| registered web at '
+  assert_line --regexp '^web: up \(pid [0-9]+\) [0-9]+ seconds$'
+  assert_line --regexp '^web \| .*: response:200$'
+  assert_line "confwatch | config changed: reloading web"
+  assert_line "finish.d/10-bye | all services down"
+  assert_line --regexp '^stopped in [0-9]+ ms, exit code 0$'
+  assert_line "svscan: warning: critical service web stopped for good (exit code 137): stopping the tree"
+  assert_line "the container exited with code 137 (128 + 9: web was killed by SIGKILL)"
+  assert_line --index -1 "== done"
+  # its temp dir is gone
+  run ls "$T"
+  refute_output --partial tend-svinit-demo
 }

@@ -8,7 +8,10 @@ load helpers/common
 
 setup () { tend_setup ; }
 teardown () {
+  pids_cgroup_teardown
   [ -n "${T-}" ] && mountpoint -q "$T/mnt" 2>/dev/null && umount -l "$T/mnt"
+  [ -n "${IMMUTABLE-}" ] && chattr -i "$IMMUTABLE" 2>/dev/null
+  [ -n "${T-}" ] && [ -n "${SUPMNT-}" ] && mountpoint -q "$SUPMNT" 2>/dev/null && umount -l "$SUPMNT"
   tend_teardown
 }
 
@@ -227,4 +230,240 @@ blocked_in_write () { grep -q pipe_write "/proc/$1/wchan" 2>/dev/null || [ "$(ca
   assert_success
   run test "$lost" -le $(( kills * 1821 ))
   assert_success
+}
+
+# A pids cgroup (v1 or v2) of our own, in which forks fail once pids.max is reached.
+# pids_cgroup sets CG (its directory) or skips; the teardown removes it once empty.
+pids_cgroup () {
+  [ "$(id -u)" = 0 ] || skip "a pids cgroup needs root"
+  local base
+  for base in /sys/fs/cgroup/pids /sys/fs/cgroup/unified /sys/fs/cgroup ; do
+    if [ -f "$base/cgroup.procs" ] && { [ -f "$base/pids.current" ] || [ "$base" = /sys/fs/cgroup/pids ] || grep -qw pids "$base/cgroup.subtree_control" 2>/dev/null ; } ; then
+      CG="$base/tend-fault-$$-${BATS_TEST_NUMBER}"
+      if mkdir "$CG" 2>/dev/null && [ -f "$CG/pids.max" ] ; then
+        export CG
+        return 0
+      fi
+      rmdir "$CG" 2>/dev/null || true
+    fi
+  done
+  CG=
+  skip "no pids cgroup controller to create a cgroup in"
+}
+pids_cgroup_teardown () {
+  [ -n "${CG-}" ] || return 0
+  echo max > "$CG/pids.max" 2>/dev/null || true
+  local p
+  for p in $(cat "$CG/cgroup.procs" 2>/dev/null) ; do kill -KILL "$p" 2>/dev/null || true ; done
+  local i=0
+  while [ -s "$CG/cgroup.procs" ] && [ $i -lt 500 ] ; do sleep 0.01 ; i=$((i + 1)) ; done
+  rmdir "$CG" 2>/dev/null || true
+  CG=
+}
+# in_cgroup MAX CMD...: CMD in the cgroup, which then holds at most MAX processes
+in_cgroup () { local max=$1 ; shift ; sh -c 'echo $$ > "$CG/cgroup.procs" && echo "$0" > "$CG/pids.max" && exec "$@"' "$max" "$@" ; }
+# forks the kernel refused in the cgroup so far (pids.events: "max N")
+forkfails () { sed -n 's/^max //p' "$CG/pids.events" ; }
+forkfails_ge () { local n ; n=$(forkfails) ; [ -n "$n" ] && [ "$n" -ge "$1" ] ; }
+nwarnings_ge () { [ "$(grep -c "$2" "$1" 2>/dev/null)" -ge "$3" ] ; }
+state_is () { svstat -j "$1" | grep -q "\"state\":\"$2\"" ; }
+
+@test "fault: fork failing under supervise (pids cgroup): one warning, a retry every second, and the service restarted by itself once forks work" {
+  pids_cgroup
+  d=$(make_service web "exec sleep 1000")
+  # supervise alone in the cgroup, and room for its service: 2 processes
+  in_cgroup 2 supervise "$d" 2>>"$T/supervise.err" &
+  p=$!
+  track_pid "$p"
+  wait_for 10 svok "$d"
+  wait_for 10 is_up "$d"
+  old=$(svpid "$d")
+  # the service dies; its restart cannot fork while this sleep holds the second slot
+  sh -c 'echo $$ > "$CG/cgroup.procs" ; kill -KILL "$0" ; exec sleep 1000' "$old" &
+  hog=$!
+  track_pid "$hog"
+  wait_for 10 grep -q "unable to fork" "$T/supervise.err"
+  # retried at its deadline, a second apart: the kernel counts the refused forks
+  f0=$(forkfails)
+  t0=$(date +%s%N)
+  wait_for 10 forkfails_ge $(( f0 + 2 ))
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  run is_up "$d"
+  assert_failure
+  run svok "$d"
+  assert_success
+  # one warning, not one a second
+  run grep "unable to fork" "$T/supervise.err"
+  assert_output "supervise $d: warning: unable to fork (retrying every second, warning again in a minute): Resource temporarily unavailable"
+  # forks work again: the next retry starts it, with nobody's help
+  kill -KILL "$hog"
+  t1=$(date +%s%N)
+  wait_for 5 is_up "$d"
+  ms1=$(( ($(date +%s%N) - t1) / 1000000 ))
+  new=$(svpid "$d")
+  echo "# 2 more refused forks took $ms ms; up again $ms1 ms after forks worked, as pid $new; $(forkfails) forks refused in all" >&3
+  run test "$new" != "$old"
+  assert_success
+  # paced by the deadline, not spinning: two retries are a second apart
+  run test "$ms" -ge 900
+  assert_success
+  run test "$ms1" -lt 3000
+  assert_success
+  run grep "fork works again" "$T/supervise.err"
+  assert_output --regexp "^supervise $d: info: fork works again: ./run started after [0-9]+ failures$"
+  # still our supervise, answering
+  run kill -0 "$p"
+  assert_success
+  svc -dx "$d"
+  wait_for 10 dead "$p"
+}
+
+@test "fault: fork failing under svscan (pids cgroup): one warning, a retry every second, and every supervise started by itself once forks work" {
+  pids_cgroup
+  for s in a b c ; do make_service $s "exec sleep 1000" > /dev/null ; done
+  # svscan alone in the cgroup, with room for nothing else
+  in_cgroup 1 svscan "$SVDIR" >>"$T/svscan.out" 2>>"$T/svscan.err" &
+  SVSCAN_PID=$!
+  track_pid "$SVSCAN_PID"
+  # three services, a retry each second each: 6 refused forks within about 2 s
+  wait_for 10 forkfails_ge 6
+  for s in a b c ; do
+    run svok "$SVDIR/$s"
+    assert_failure
+  done
+  run grep "unable to fork" "$T/svscan.err"
+  assert_output "svscan: warning: unable to fork for the supervise processes of 3 services (retrying every second, warning again in a minute): Resource temporarily unavailable"
+  echo max > "$CG/pids.max"
+  for s in a b c ; do wait_for 10 is_up "$SVDIR/$s" ; done
+  run grep "fork works again" "$T/svscan.err"
+  assert_output "svscan: info: fork works again: every service is started"
+
+  # a supervise that exits while forks fail is started again once they work
+  echo 1 > "$CG/pids.max"
+  f0=$(forkfails)
+  svc -dx "$SVDIR/b"
+  t0=$(date +%s%N)
+  wait_for 10 forkfails_ge $(( f0 + 3 ))
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  run svok "$SVDIR/b"
+  assert_failure
+  echo max > "$CG/pids.max"
+  t1=$(date +%s%N)
+  wait_for 10 is_up "$SVDIR/b"
+  ms1=$(( ($(date +%s%N) - t1) / 1000000 ))
+  echo "# 3 refused forks for b took $ms ms; b up again $ms1 ms after forks worked" >&3
+  run test "$ms" -ge 1500
+  assert_success
+  run test "$ms1" -lt 3000
+  assert_success
+  run grep -c "unable to fork" "$T/svscan.err"
+  assert_output 2
+  run grep "unable to fork" "$T/svscan.err"
+  assert_line --index 1 --partial "of 1 service (retrying"
+  run is_up "$SVDIR/a"
+  assert_success
+  run kill -0 "$SVSCAN_PID"
+  assert_success
+}
+
+# supervise/ of DIR on a tmpfs of its own, 0700 as supervise wants it; SUPMNT for the teardown
+supervise_tmpfs () {
+  [ "$(id -u)" = 0 ] || skip "mounting a tmpfs needs root"
+  mkdir -p "$1/supervise"
+  mount -t tmpfs -o size=64k,mode=0700 tmpfs "$1/supervise" || skip "cannot mount a tmpfs here"
+  SUPMNT="$1/supervise"
+}
+nwaiters () { [ "$(ls "$1/supervise/event" | grep -c '^tend-wait:')" -ge "$2" ] ; }
+status_says () { svstat "$1" | grep -q "$2" ; }
+
+@test "fault: supervise/ read-only (immutable), then writable again: status catches up and an svc -wd waiter wakes" {
+  supervise_tmpfs "$SVDIR/web"
+  d=$(make_service web "exec sleep 1000")
+  start_supervise "$d"
+  wait_for 5 is_up "$d"
+  # a read-only remount of the file system under a running supervise is refused: its lock
+  # is open for writing. So read-only here is an immutable directory on the disk.
+  run mount -o remount,ro "$d/supervise"
+  assert_failure
+  assert_output --partial "busy"
+  svc -dx "$d"
+  wait_for 10 dead "$SUPERVISE_PID"
+  umount "$d/supervise"
+  SUPMNT=
+  rm -rf "$d/supervise"
+  mkdir -m 700 "$d/supervise"
+  chattr +i "$d/supervise" 2>/dev/null || skip "chattr +i does not work on $T's file system"
+  chattr -i "$d/supervise"
+  start_supervise "$d"
+  wait_for 5 is_up "$d"
+  # the waiter's FIFO must be made while supervise/ can still be written
+  svc -wd -T 20000 "$d" 2>"$T/waiter.err" &
+  w=$!
+  track_pid "$w"
+  wait_for 5 nwaiters "$d" 1
+  chattr +i "$d/supervise"
+  IMMUTABLE="$d/supervise"
+  svc -d "$d"
+  # the service goes down; the status cannot say so, and supervise says why, once a second
+  wait_for 10 nwarnings_ge "$T/supervise.err" "unable to write supervise/status: Operation not permitted" 2
+  run svstat "$d"
+  assert_output --partial ": up (pid "
+  run kill -0 "$w"
+  assert_success
+  t0=$(date +%s%N)
+  chattr -i "$d/supervise"
+  IMMUTABLE=
+  rc=0 ; wait "$w" || rc=$?
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  echo "# waiter woke $ms ms after supervise/ became writable; $(grep -c 'unable to write supervise/status' "$T/supervise.err") warnings while read-only" >&3
+  assert_equal "$rc" 0
+  run test "$ms" -lt 3000
+  assert_success
+  run svstat "$d"
+  assert_output --regexp "^$d: down [0-9]+ seconds, normally up$"
+  run cat "$d/supervise/stat"
+  assert_output "down"
+  run svpid "$d"
+  assert_output ""
+  # supervise is still in charge: it answers and starts the service
+  svc -u -wu -T 5000 "$d"
+}
+
+@test "fault: supervise/ full, then freed: status catches up and svwait and svc -wu waiters wake" {
+  supervise_tmpfs "$SVDIR/web"
+  d=$(make_service web "exec sleep 1000")
+  touch "$d/down"
+  start_supervise "$d"
+  wait_for 5 is_down "$d"
+  svwait -u -t 20000 "$d" 2>"$T/svwait.err" &
+  w1=$!
+  track_pid "$w1"
+  svc -wu -T 20000 "$d" 2>"$T/waiter.err" &
+  w2=$!
+  track_pid "$w2"
+  wait_for 5 nwaiters "$d" 2
+  # fill the file system to its last block
+  cat /dev/zero > "$d/supervise/fill" 2>/dev/null || true
+  svc -u "$d"
+  wait_for 10 nwarnings_ge "$T/supervise.err" "unable to write supervise/status: No space left on device" 2
+  run svstat "$d"
+  assert_output --partial ": down "
+  run kill -0 "$w1"
+  assert_success
+  run kill -0 "$w2"
+  assert_success
+  t0=$(date +%s%N)
+  rm "$d/supervise/fill"
+  rc1=0 ; wait "$w1" || rc1=$?
+  rc2=0 ; wait "$w2" || rc2=$?
+  ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+  echo "# both waiters woke within $ms ms of the space coming back" >&3
+  assert_equal "$rc1" 0
+  assert_equal "$rc2" 0
+  run test "$ms" -lt 3000
+  assert_success
+  run svstat "$d"
+  assert_output --regexp "^$d: up \\(pid [0-9]+\\) [0-9]+ seconds, normally down$"
+  run cat "$d/supervise/pid"
+  assert_output "$(status_pid "$d")"
 }

@@ -32,3 +32,29 @@ teardown () { tend_teardown ; }
   run grep -c "still running" "$T/supervise.err"
   assert_output 0
 }
+
+@test "check generation: a check that outlives its run does not make the next run ready" {
+  d=$(make_service web)
+  # the first check (run 1's) waits for a release, then says ready; every later one says not
+  # ready, leaving a mark, so the test knows when one ran
+  printf '#!/bin/sh\nif [ ! -e first ] ; then touch first ; while [ ! -e release ] ; do sleep 0.05 ; done ; exit 0 ; fi\necho >> later\nexit 1\n' > "$d/check"
+  chmod +x "$d/check"
+  echo 20 > "$d/check-interval"
+  echo 0 > "$d/timeout-check"
+  echo "10 20" > "$d/restart-delay"
+  # supervise's kill() fails, so the check it would kill at the run's death lives on into the
+  # next run, as one that had already exited but was not yet reaped would
+  sysfail kill=EPERM -- supervise "$d" 2>>"$T/supervise.err" &
+  track_pid $!
+  wait_for 5 svok "$d"
+  wait_for 5 test -e "$d/first"
+  p=$(svpid "$d")
+  kill -KILL "$p"
+  wait_for 5 eval 'svstat -l "$d" | grep -q "state up" && [ "$(svpid "$d")" != "$p" ]'
+  touch "$d/release"
+  # run 2's own check runs only once run 1's is reaped: its mark is evidence the old verdict
+  # was read (a wrongly accepted verdict makes the run ready, and no check runs again)
+  wait_for 5 eval 'test -s "$d/later" || svstat -l "$d" | grep -q "state ready"'
+  run svstat -l "$d"
+  assert_output --regexp ', state up,'
+}

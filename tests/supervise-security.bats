@@ -128,3 +128,35 @@ as_other () { setpriv --reuid=$OTHER --regid=$OTHER --clear-groups -- "$@" ; }
   svc -wd -T 5000 "$d"
   assert_equal "$(cat "$T/target")" secret
 }
+
+restarts_ge () { local r ; r=$(svstat -j "$1" | sed -n 's/.*"restarts":\([0-9]*\).*/\1/p') ; [ -n "$r" ] && [ "$r" -ge "$2" ] ; }
+
+@test "security: a run that group or others can write draws a warning, once per file and mode, not at every restart" {
+  d=$(make_service web "sleep 0.05 ; exit 1")
+  echo "20 20" > "$d/restart-delay"
+  chmod 0777 "$d/run"
+  start_supervise "$d"
+  wait_for 10 restarts_ge "$d" 5
+  run grep -c "warning: ./run has mode" "$T/supervise.err"
+  assert_output 1
+  run grep "warning: ./run has mode" "$T/supervise.err"
+  assert_output "supervise $d: warning: ./run has mode 0777: group or others can write it, and so choose what runs as uid 0"
+  # group-writable only: another mode, another warning
+  chmod 0775 "$d/run"
+  wait_for 10 grep -q "./run has mode 0775" "$T/supervise.err"
+  # as it should be: no more warnings
+  chmod 0755 "$d/run"
+  r=$(svstat -j "$d" | sed -n 's/.*"restarts":\([0-9]*\).*/\1/p')
+  wait_for 10 restarts_ge "$d" $(( r + 3 ))
+  run grep -c "warning: ./run has mode" "$T/supervise.err"
+  assert_output 2
+}
+
+@test "security: a run only its owner can write draws no warning" {
+  d=$(make_service web)
+  chmod 0755 "$d/run"
+  start_supervise "$d"
+  wait_for 5 is_up "$d"
+  run cat "$T/supervise.err"
+  assert_output ""
+}

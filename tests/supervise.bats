@@ -367,3 +367,33 @@ at_least () { [ "$(count "$1")" -ge "$2" ] ; }
   run cat "$d/ign"
   assert_output "$(printf 'SigIgn:\t0000000000000000')"
 }
+
+@test "supervise and svscan are plain programs: a copy under the other's name (or tend-supervise) does its own job" {
+  d=$(make_service web "exec /bin/sleep 1000")
+  # a directory of the service that a program taking itself for svscan would start a supervise on
+  mkdir "$d/env"
+  mkdir "$T/r"
+  cp "$TEND_BIN/supervise" "$T/r/tend-supervise"
+  cp "$TEND_BIN/supervise" "$T/r/svscan"
+  local name p
+  for name in tend-supervise svscan ; do
+    "$T/r/$name" "$d" 2>>"$T/supervise.err" &
+    p=$!
+    track_pid "$p"
+    wait_for 5 has_pid "$d"
+    assert [ -d "$d/supervise/event" ]
+    # no scanner's control dir, nothing supervised below the service dir
+    assert [ ! -e "$d/.svscan" ]
+    assert [ ! -e "$d/env/supervise" ]
+    svc -dx "$d"
+    wait_for 10 dead "$p"
+    rm -rf "$d/supervise"
+  done
+  # and svscan under supervise's name scans
+  cp "$TEND_BIN/svscan" "$T/r/supervise"
+  "$T/r/supervise" -t 0 "$SVDIR" 2>>"$T/svscan.err" &
+  p=$!
+  track_pid "$p"
+  wait_for 5 has_pid "$d"
+  assert [ -d "$SVDIR/.svscan" ]
+}

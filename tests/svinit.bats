@@ -49,7 +49,7 @@ stop_svinit () {
            "SVINIT_MAIN_NAME=.x:a service name" \
            "SVINIT_SERVICES=relative:an absolute path" ; do
     assign=${v%%:*} ; allowed=${v#*:}
-    run env "$assign" svinit
+    run timeout 30 env "$assign" svinit
     assert_equal "$status" 100
     assert_output --partial "svinit: fatal: invalid ${assign%%=*}=${assign#*=}: allowed values: "
     assert_output --partial "$allowed"
@@ -60,7 +60,7 @@ stop_svinit () {
 
 @test "svinit: an unknown SVINIT_ variable (a typo) is fatal 100, naming it and the known ones" {
   img_service web
-  run env SVINIT_LOGFORMAT=json svinit
+  run timeout 30 env SVINIT_LOGFORMAT=json svinit
   assert_equal "$status" 100
   assert_output --partial "svinit: fatal: unknown variable SVINIT_LOGFORMAT: known are SVINIT_SERVICES"
   assert_output --partial "SVINIT_LOG_FORMAT"
@@ -68,11 +68,11 @@ stop_svinit () {
 }
 
 @test "svinit: a missing services dir is fatal 100; one that cannot be read is fatal 111" {
-  run env SVINIT_SERVICES="$T/nope" svinit
+  run timeout 30 env SVINIT_SERVICES="$T/nope" svinit
   assert_equal "$status" 100
   assert_output --partial "svinit: fatal: unable to open directory $T/nope: no such directory"
   : > "$T/afile"
-  run env SVINIT_SERVICES="$T/afile" svinit
+  run timeout 30 env SVINIT_SERVICES="$T/afile" svinit
   assert_equal "$status" 111
   assert_output --partial "svinit: fatal: unable to open directory $T/afile: "
 }
@@ -80,7 +80,7 @@ stop_svinit () {
 @test "svinit: a service dir without run is fatal 100, naming it" {
   img_service web
   mkdir -p "$IMG/broken"
-  run svinit
+  run timeout 30 svinit
   assert_equal "$status" 100
   assert_output --partial "svinit: fatal: service $IMG/broken has no run file"
 }
@@ -133,7 +133,7 @@ stop_svinit () {
   [ -d "$live/web/supervise" ]
   stop_svinit
   assert_equal "$rc" 0
-  run env SVINIT_LIVE_DIR=/proc/nope/service TMPDIR=/proc/nope svinit
+  run timeout 30 env SVINIT_LIVE_DIR=/proc/nope/service TMPDIR=/proc/nope svinit
   assert_equal "$status" 111
   assert_output --partial "svinit: fatal: unable to create the live scan directory /proc/nope/service or a private one under /proc/nope: "
 }
@@ -156,7 +156,7 @@ init.d/20-b | from-b"
   img_service web "touch $T/web.started ; exec sleep 1000"
   init_script 10-a "exit 7"
   init_script 20-b "touch $T/b.ran"
-  run svinit
+  run timeout 30 svinit
   assert_equal "$status" 7
   assert_output --partial "svinit: warning: init.d/10-a exited 7: stopping the container"
   [ ! -e "$T/b.ran" ]
@@ -174,10 +174,10 @@ init.d/20-b | from-b"
   grep -q "svinit: warning: init.d/10-a exited 7: going on" "$T/err"
   grep -q "svinit: warning: init.d/15-noexec exited 126: going on" "$T/err"
   stop_svinit
-  run svinit
+  run timeout 30 svinit
   assert_equal "$status" 7
   chmod -x "$T/init/10-a"
-  run svinit
+  run timeout 30 svinit
   assert_equal "$status" 126
   assert_output --partial "svinit: warning: unable to execute $T/init/10-a: "
 }
@@ -230,13 +230,27 @@ for l in open(sys.argv[1], encoding="utf-8"):
   assert_equal "$status" 0
 }
 
+@test "svinit: a first argument with a dash is a usage error, prepares nothing; after -- it is the main command" {
+  img_service web
+  run --separate-stderr svinit -h
+  assert_failure 100
+  assert_equal "$stderr" "svinit: usage: svinit [ -- ] [ prog args... ]"
+  run test -e "$T/live"
+  assert_failure
+  # a command whose name starts with a dash, after --
+  mkdir -p "$T/bin"
+  printf '#!/bin/sh\nexit 5\n' > "$T/bin/-job" ; chmod +x "$T/bin/-job"
+  PATH=$T/bin:$PATH run svinit -- -job
+  assert_equal "$status" 5
+}
+
 @test "svinit: a main command that does not exist is 127, named; a name collision is fatal 100" {
   img_service web
   run -127 svinit /nonexistent/prog
   assert_equal "$status" 127
   assert_output --partial "svinit: fatal: unable to run the main command /nonexistent/prog: "
   img_service main
-  run svinit true
+  run timeout 30 svinit true
   assert_equal "$status" 100
   assert_output --partial "svinit: fatal: the main command's service name main is taken by $IMG/main: set SVINIT_MAIN_NAME to another name"
   SVINIT_MAIN_NAME=job run svinit sh -c 'exit 4'
@@ -297,6 +311,26 @@ for l in open(sys.argv[1], encoding="utf-8"):
   stop_svinit
 }
 
+@test "svinit: a burst of lines goes out several lines a write, whole records of at most PIPE_BUF bytes" {
+  # seq writes into the pipe in big blocks; the logger then writes whole tagged records, many
+  # a write (one write per line made the tagged stream 15 times slower than supervisord's)
+  img_service web "seq -f 'line %g padding padding padding' 1 3000 ; touch $T/web.done ; exec sleep 1000"
+  start_svinit
+  wait_for 30 test -e "$T/web.done"
+  count () { [ "$(grep -c '^web | line [0-9]* padding padding padding$' "$T/out")" = 3000 ] ; }
+  wait_for 30 count
+  assert_equal "$(grep -cv '^web | line [0-9]* padding padding padding$' "$T/out")" 0
+  run svstat "$T/live/web/log"
+  logger=$(sed -n 's/.*up (pid \([0-9]*\)).*/\1/p' <<<"$output")
+  [ -n "$logger" ]
+  # /proc/PID/io: the write system calls the logger made: 3000 lines of 42 bytes are 31 full
+  # records' worth of output; one write per line would be 3000
+  writes=$(awk '$1 == "syscw:" { print $2 }' "/proc/$logger/io")
+  echo "logger $logger: $writes writes for 3000 lines"
+  [ "$writes" -lt 300 ]
+  stop_svinit
+}
+
 @test "svinit: SVINIT_EXIT_MAP maps the main command's code; 143 unmapped stays 143" {
   img_service web
   run svinit sh -c 'kill -TERM $$'
@@ -347,4 +381,218 @@ for l in open(sys.argv[1], encoding="utf-8"):
   run pidns -r "$T/report" svinit sh -c "while [ ! -e $T/web.up ] ; do sleep 0.01 ; done ; (sleep 0.1 &) ; [ \$\$ != 1 ] && exit 3"
   assert_equal "$status" 3
   assert_equal "$(cat "$T/report")" "exit 3"
+}
+
+@test "svinit: the environment reaches every service, logger, init.d, finish.d and the CMD unchanged (plus SVDIR); env/ adds to one" {
+  # each one saves the environment it was executed with (/proc/$$/environ: what the shell got,
+  # before it adds PWD and the like), NUL-separated
+  img_service tagged "cat /proc/\$\$/environ > $T/env.tagged ; exec sleep 1000"
+  img_service logged "cat /proc/\$\$/environ > $T/env.logged ; exec sleep 1000"
+  mkdir -p "$IMG/logged/log"
+  printf '#!/bin/sh\ncat /proc/$$/environ > %s/env.logger\nexec cat > /dev/null\n' "$T" > "$IMG/logged/log/run"
+  chmod +x "$IMG/logged/log/run"
+  img_service extra "cat /proc/\$\$/environ > $T/env.extra ; exec sleep 1000"
+  mkdir -p "$IMG/extra/env" "$T/finish"
+  echo "from env dir" > "$IMG/extra/env/EXTRA"
+  init_script 10-a "cat /proc/\$\$/environ > $T/env.init"
+  printf '#!/bin/sh\ncat /proc/$$/environ > %s/env.finish\n' "$T" > "$T/finish/10-a"
+  chmod +x "$T/finish/10-a"
+  local vars=(PATH="$PATH" ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" TEND_RUNDIR="$TEND_RUNDIR"
+    TMPDIR="$TMPDIR" SVINIT_SERVICES="$IMG" SVINIT_LIVE_DIR="$T/live" SVINIT_INIT_DIR="$T/init"
+    SVINIT_FINISH_DIR="$T/finish" SVINIT_GRACE_MS=500 'ODD=a b=c  "q" $x *' EMPTY= 'NL=one
+two')
+  run env -i "${vars[@]}" svinit sh -c "for s in tagged logged logger extra init ; do while [ ! -s $T/env.\$s ] ; do sleep 0.01 ; done ; done ; cat /proc/\$\$/environ > $T/env.main"
+  assert_success
+  local s v
+  for v in "${vars[@]}" SVDIR="$T/live" ; do printf '%s\0' "$v" ; done | LC_ALL=C sort -z > "$T/want"
+  for s in tagged logged logger extra init main finish ; do
+    [ -s "$T/env.$s" ]
+    if [ $s = extra ] ; then
+      printf 'EXTRA=from env dir\0' | cat - "$T/want" | LC_ALL=C sort -z > "$T/want.$s"
+    else
+      cp "$T/want" "$T/want.$s"
+    fi
+    LC_ALL=C sort -z "$T/env.$s" > "$T/got.$s"
+    run cmp "$T/want.$s" "$T/got.$s"
+    assert_success
+  done
+}
+
+@test "svinit: not PID 1: svinit (as svscan) is the subreaper of its tree: an orphan of a service is its child, and reaped" {
+  img_service web "(exec sleep 4444 &) ; touch $T/web.up ; exec sleep 1000"
+  start_svinit
+  wait_for 5 test -e "$T/web.up"
+  orphan_pid () { ps -o pid=,ppid=,args= --ppid "$SVINIT_PID" | awk '$3 == "sleep" && $4 == "4444" { print $1 }' ; }
+  wait_for 5 eval '[ -n "$(orphan_pid)" ]'
+  o=$(orphan_pid)
+  track_pid "$o"
+  kill -KILL "$o"
+  # reaped: no zombie left behind under svinit
+  wait_for 5 eval '! kill -0 '"$o"
+  stop_svinit
+  assert_equal "$rc" 0
+}
+
+@test "svinit: a main command that exits 0 is information, not a warning, and no 'svc -u revives it' hint" {
+  img_service web
+  run svinit true
+  assert_success
+  assert_output --partial "svscan: info: critical service main stopped for good (exit code 0): stopping the tree"
+  refute_output --partial "warning"
+  refute_output --partial "svc -u revives it"
+  run svinit sh -c 'exit 5'
+  assert_equal "$status" 5
+  assert_output --partial "svscan: warning: critical service main stopped for good (exit code 5): stopping the tree"
+  refute_output --partial "svc -u revives it"
+}
+
+@test "svinit: a services dir the user cannot read is fatal 111, named" {
+  [ "$(id -u)" = 0 ] || skip "needs root to run svinit as another user"
+  img_service web
+  chmod 700 "$IMG"
+  chmod 755 "$T" "$T/init"
+  chmod 1777 "$TMPDIR"
+  run setpriv --reuid 1000 --regid 1000 --clear-groups timeout 30 env SVINIT_LIVE_DIR="$TMPDIR/live" TEND_RUNDIR="$TMPDIR/run" svinit
+  assert_equal "$status" 111
+  assert_output --partial "svinit: fatal: unable to open directory $IMG: Permission denied"
+}
+
+@test "svinit: every SVINIT_* variable svinit knows has its entry with a default in svinit(8)" {
+  local man="$_tend_root/doc/svinit.8" v n=0
+  for v in $(grep -o '"SVINIT_[A-Z][A-Z_]*"' "$_tend_root/cmd/svinit/svinit.c" | tr -d '"' | sort -u) ; do
+    n=$((n + 1))
+    # .TP / .B NAME, then its text up to the next .TP mentions a default
+    run awk -v v="$v" '/^\.SH ENVIRONMENT/ { env = 1 } env && $0 == ".B " v { on = 1 ; next } on && /^\.(TP|SH)/ { exit } on { print }' "$man"
+    assert_output --regexp '[Dd]efault'
+  done
+  [ "$n" -ge 10 ]
+}
+
+@test "svinit: a service writing faster than the container's stdout is read waits (back-pressure); nothing is lost" {
+  img_service fast "i=0 ; while [ \$i -lt 20000 ] ; do echo \"fast-line-\$i-padding-padding-padding\" ; i=\$((i+1)) ; done ; touch $T/fast.done ; exec sleep 1000"
+  mkfifo "$T/fifo"
+  # (each open of a FIFO waits for the other end: svinit first, then its reader, then stop it)
+  svinit > "$T/fifo" 2>"$T/err" &
+  SVINIT_PID=$!
+  track_pid "$SVINIT_PID"
+  cat < "$T/fifo" > "$T/out" &
+  reader=$!
+  track_pid "$reader"
+  wait_for 10 eval '[ "$(readlink /proc/$reader/fd/0)" = "$T/fifo" ]'
+  kill -STOP "$reader"
+  # evidence it is held back: the service's shell sleeps in a pipe write, and has not finished
+  blocked () {
+    local p
+    p=$(svpid "$T/live/fast") && [ -n "$p" ] || return 1
+    grep -q pipe_write "/proc/$p/wchan"
+  }
+  wait_for 30 blocked
+  [ ! -e "$T/fast.done" ]
+  # the tagger holds no more than its buffers: its resident memory stays small
+  logger=$(svpid "$T/live/fast/log")
+  [ "$(awk '/^VmRSS:/ { print $2 }' "/proc/$logger/status")" -lt 4096 ]
+  kill -CONT "$reader"
+  wait_for 60 test -e "$T/fast.done"
+  count () { [ "$(grep -c '^fast | fast-line-[0-9]*-padding-padding-padding$' "$T/out")" = 20000 ] ; }
+  wait_for 30 count
+  assert_equal "$(grep -cv '^fast | fast-line-[0-9]*-padding-padding-padding$' "$T/out")" 0
+  assert_equal "$(sed 's/^fast | fast-line-\([0-9]*\)-.*/\1/' "$T/out" | awk '$1 != NR - 1 { bad++ } END { print bad + 0 }')" 0
+  stop_svinit
+  assert_equal "$rc" 0
+}
+
+# sh "$T/ns.sh" in a private mount namespace where /run is an empty root-owned tmpfs (no
+# /run/tend, which uid 1000 cannot make) and /tmp a fresh one (no /tmp/tend-UID left by anybody
+# else on this machine), with $T still at its path: the fixed places are the code under test
+in_fresh_run_tmp () {
+  unshare -m --propagation private sh -ec '
+    mount -t tmpfs -o mode=755 none /run
+    mkdir /run/hold ; mount --bind "$T" /run/hold
+    mount -t tmpfs -o mode=1777 none /tmp
+    mkdir -p "$T" ; mount --bind /run/hold "$T"
+    exec sh "$T/ns.sh"'
+}
+# the scripts below: as_exec UID CMD... runs CMD as `docker exec --user UID` would, with the
+# container's configured environment only (no TEND_RUNDIR, SVDIR or TMPDIR from svinit)
+ns_prelude () {
+  cat <<PRE
+cd /
+as_exec () { u=\$1 ; shift ; setpriv --reuid \$u --regid \$u --clear-groups env -i PATH="$PATH" ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" "\$@" ; }
+poll () { i=0 ; while ! "\$@" >/dev/null 2>&1 ; do i=\$((i+1)) ; [ \$i -lt 2000 ] || { echo "timeout: \$*" ; return 1 ; } ; sleep 0.01 ; done ; }
+lines () { [ "\$(wc -l < "\$1")" -ge "\$2" ] ; }
+PRE
+}
+
+@test "svinit: as uid 1000 with /run/tend unwritable, the record goes to /tmp/tend-1000, where bare names from docker exec find it with no variable set" {
+  [ "$(id -u)" = 0 ] || skip "needs root to run svinit as another user in a mount namespace"
+  img_service web "echo x >> $T/starts/web ; exec sleep 1000"
+  mkdir -p "$T/starts" ; chmod 777 "$T/starts"
+  chmod 755 "$T" "$T/init" ; chmod 1777 "$TMPDIR"
+  { ns_prelude ; cat <<EOS
+# PID 1 of the container: uid 1000, the defaults (live dir /run/service, record in /run/tend)
+setpriv --reuid 1000 --regid 1000 --clear-groups env -u TEND_RUNDIR -u SVDIR -u SVINIT_LIVE_DIR svinit >$T/out 2>$T/err &
+pid=\$!
+echo \$pid >> $T/.pids
+poll lines $T/starts/web 1
+echo "record: \$(stat -c '%u %a' /tmp/tend-1000) -> \$(readlink /tmp/tend-1000/scandir)"
+echo "svstat: \$(as_exec 1000 svstat web 2>&1)"
+as_exec 1000 svok web && echo "svok: 0"
+as_exec 1000 svc -t web && echo "svc: 0"
+poll lines $T/starts/web 2 && echo "restarted"
+as_exec 1000 svwait -u -t 5000 web && echo "svwait: 0"
+as_exec 1000 svscanctl -n && echo "svscanctl: 0"
+# root does not follow a record of uid 1000 (see svc(8) FILES): its own fallback is /tmp/tend-0
+echo "root: \$(as_exec 0 svok web 2>&1)"
+kill -TERM \$pid ; wait \$pid ; echo "svinit: \$?"
+EOS
+  } > "$T/ns.sh"
+  run in_fresh_run_tmp
+  assert_line --regexp "^record: 1000 755 -> $TMPDIR/svinit\.[^/]*/service\$"
+  assert_line --regexp "^svstat: web: up \(pid [0-9]+\)"
+  assert_line "svok: 0"
+  assert_line "svc: 0"
+  assert_line "restarted"
+  assert_line "svwait: 0"
+  assert_line "svscanctl: 0"
+  assert_line "root: svok: fatal: unable to chdir to /etc/service/web: No such file or directory"
+  assert_line "svinit: 0"
+  run cat "$T/err"
+  refute_output --partial "warning"
+}
+
+@test "svinit and the clients ignore a /tmp/tend-UID another user planted, with a warning" {
+  [ "$(id -u)" = 0 ] || skip "needs root to run as other users in a mount namespace"
+  img_service web "echo x >> $T/starts/web ; exec sleep 1000"
+  mkdir -p "$T/starts" "$T/evil/web" ; chmod 777 "$T/starts"
+  chmod 755 "$T" "$T/init" ; chmod 1777 "$TMPDIR"
+  { ns_prelude ; cat <<EOS
+# another user's directory, a symlink, one anybody can write: a record in any of them would
+# send uid 1000's bare names to a tree of somebody else's choosing
+mkdir /tmp/tend-1000 ; ln -s $T/evil /tmp/tend-1000/scandir ; chown -h 2000 /tmp/tend-1000 /tmp/tend-1000/scandir
+echo "owner: \$(as_exec 1000 svok web 2>&1)"
+setpriv --reuid 1000 --regid 1000 --clear-groups env -u TEND_RUNDIR -u SVDIR -u SVINIT_LIVE_DIR svinit >$T/out 2>$T/err &
+pid=\$!
+echo \$pid >> $T/.pids
+poll lines $T/starts/web 1
+echo "planted: \$(readlink /tmp/tend-1000/scandir)"
+kill -TERM \$pid ; wait \$pid ; echo "svinit: \$?"
+rm -r /tmp/tend-1000 ; mkdir -m 777 /tmp/tend-1000 ; ln -s $T/evil /tmp/tend-1000/scandir
+echo "mode: \$(as_exec 1000 svok web 2>&1)"
+rm -r /tmp/tend-1000 ; mkdir /tmp/elsewhere ; ln -s $T/evil /tmp/elsewhere/scandir ; ln -s /tmp/elsewhere /tmp/tend-1000
+echo "link: \$(as_exec 1000 svok web 2>&1)"
+EOS
+  } > "$T/ns.sh"
+  run in_fresh_run_tmp
+  assert_line --partial "owner: svok: warning: ignoring /tmp/tend-1000: owned by uid 2000"
+  assert_line "planted: $T/evil"
+  assert_line "svinit: 0"
+  assert_line --partial "mode: svok: warning: ignoring /tmp/tend-1000: writable by group or others"
+  assert_line --partial "link: svok: warning: ignoring /tmp/tend-1000: not a directory (a symlink or a file another user may have planted)"
+  refute_output --partial "$T/evil/web"
+  # each fell back to /etc/service, never the planted tree
+  [ "$(grep -c 'svok: fatal: unable to chdir to /etc/service/web' <<< "$output")" -eq 3 ]
+  # svinit said why its record is not there, and put it beside its live dir for its children
+  run cat "$T/err"
+  assert_line "svinit: warning: ignoring /tmp/tend-1000: owned by uid 2000"
+  assert_line --partial "svinit: warning: unable to record the live scan directory in /run/tend or /tmp/tend-1000: bare names from docker exec need SVDIR"
 }

@@ -79,13 +79,16 @@ target_untouched () {
     esac
     target_untouched
   done
-  # a dangling one creates nothing
-  rm -rf d ; mkdir -m 700 d
-  ln -s "$T/created" d/current
-  run sh -c 'echo x | svlog ./d 2>&1'
-  assert_failure 111
-  run test -e "$T/created"
-  assert_failure
+  # a dangling one creates nothing (a lock link once made a root-owned file where it pointed)
+  for f in current lock previous processed state newstate ; do
+    rm -rf d ; mkdir -m 700 d
+    ln -s "$T/created" "d/$f"
+    run sh -c 'echo x | svlog "!cat" ./d 2>&1'
+    st=$status
+    run test -e "$T/created"
+    assert_failure
+    assert_equal "$st" 111
+  done
 }
 
 @test "svlog security: current swapped for a link mid-run: the rotation neither follows nor chmods it" {

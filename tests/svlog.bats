@@ -335,6 +335,42 @@ trapped () { [ $(( 0x$(awk '/^SigBlk/ { print $2 }' /proc/$1/status) & 0x4000 ))
   exec 7>&-
 }
 
+@test "svlog: a selfpipe read that fails is warned about once and waited out, not spun on" {
+  mkfifo "$T/in"
+  # a first run, only to learn which descriptor the signals come through with these redirections
+  sysfail read@9999=ENOMEM -- svlog ./d < "$T/in" 2> "$T/err0" &
+  p=$!
+  track_pid $p
+  exec 7> "$T/in"
+  wait_for 5 trapped $p
+  fd=$(find /proc/$p/fd -lname 'anon_inode:\[signalfd\]' -printf '%f\n')
+  kill -TERM $p
+  wait $p || true
+  exec 7>&-
+  [ -n "$fd" ] || skip "svlog's signals do not come through a signalfd here"
+  rm -rf d
+  sysfail "read@$fd=ENOMEM" -- svlog ./d < "$T/in" 2> "$T/err" &
+  SVPID=$!
+  track_pid $SVPID
+  exec 7> "$T/in"
+  wait_for 5 trapped $SVPID
+  # a signal makes the descriptor readable; reading it fails, for good
+  kill -ALRM $SVPID
+  wait_for 5 grep -q selfpipe "$T/err"
+  wait_for 5 grep -q nanosleep /proc/$SVPID/wchan
+  # it waits out its retry delay each time: a spinning loop would take the 100 ticks of 1 s
+  c0=$(cpu_ticks $SVPID)
+  sleep 1
+  c1=$(cpu_ticks $SVPID)
+  [ $((c1 - c0)) -le 20 ]
+  run cat "$T/err"
+  # ENOMEM in glibc's words or musl's; once, not once per try
+  assert_output --regexp "^svlog: warning: unable to read the selfpipe, retrying every 50 ms: (Cannot allocate memory|Out of memory)$"
+  # it cannot read TERM any more: only KILL ends it
+  kill -KILL $SVPID
+  exec 7>&-
+}
+
 @test "svlog: SIGTERM reads up to the end of the current line and no further" {
   start_fifo ./d
   printf 'par' >&7
@@ -485,6 +521,28 @@ trapped () { [ $(( 0x$(awk '/^SigBlk/ { print $2 }' /proc/$1/status) & 0x4000 ))
   [ "$(narchives d)" -ge 2 ]
 }
 
+@test "svlog: pruning far over n and S takes a directory pass per 16 removals, not one per removal" {
+  command -v strace >/dev/null || skip "strace not installed (sh package/deps test)"
+  mkdir d
+  # 400 archives of 10 bytes, then n3 S100: 398 go at the first rotation
+  for i in $(seq 1 400) ; do printf '123456789\n' > "d/@40000000$(printf '%016x' "$i").s" ; done
+  seq 1 2000 > in
+  strace -f -o trace -e trace=getdents64,newfstatat,fstatat64,statx,unlinkat svlog s4096 n3 S100 ./d < in
+  run grep -c 'unlinkat([0-9]*, "@40000000' trace
+  [ "$output" -ge 398 ]
+  # one pass (a few getdents64 calls) per 16 removals: about 25 passes; one per removal
+  # (the old prune) made 398 and more
+  run grep -c 'getdents64(' trace
+  echo "getdents64 calls: $output" >&2
+  [ "$output" -le 150 ]
+  # a stat per archive per pass: about 25 x 200; one pass per removal made about 80,000
+  run grep -cE '(newfstatat|fstatat64|statx)\([0-9]+, "@' trace
+  echo "archive stats: $output" >&2
+  [ "$output" -le 15000 ]
+  # the tail of the input is kept, in order
+  cat $(archives d | sed 's|^|d/|') d/current | tail -n 1 | grep -qx 2000
+}
+
 @test "svlog: a 10 MB line passes whole" {
   head -c 10000000 /dev/zero | tr '\0' q > in ; echo >> in ; echo after >> in
   svlog s16777215 ./d e < in 2> err
@@ -539,6 +597,14 @@ small_disk () {
   cmp data "$SMALL/d/current"
   [ "$(grep -c 'No space left on device' err)" = 1 ]
   assert_equal "$(head -n 1 err)" "svlog: warning: unable to write to $SMALL/d/current, keeping the data and retrying every 50 ms: No space left on device"
+}
+
+@test "svlog: a failed sync of current at exit is warned about with its errno" {
+  # logdir.c's warnings once dropped errno (strerr_warnwu): fsync made to fail
+  run sh -c 'printf "a\n" | sysfail fsync=ENOSPC -- svlog ./d 2>&1'
+  assert_success
+  assert_output "svlog: warning: unable to sync ./d/current: No space left on device"
+  assert_equal "$(cat d/current)" a
 }
 
 @test "svlog: warnings name their reason last: =file on a full disk, unreadable stdin, a gone reader" {

@@ -24,25 +24,47 @@ teardown () { tend_teardown ; }
   assert_output --regexp "^svscan: warning: unable to iopause \(backing off up to 1 second, warning again in a minute\): (Cannot allocate memory|Out of memory)$"
 }
 
-# a PROT_NONE page right below a 32 KiB read-write mapping, in PID's maps
+# a 32 KiB read-write mapping right above a PROT_NONE page, in PID's maps
 has_guarded_stack () {
   local prevend="" prevperm="" range perm rest s e
   while read -r range perm rest ; do
     s=$((16#${range%-*})) ; e=$((16#${range#*-}))
     if [[ $prevperm = ---p && $prevend = "$s" && ${perm:0:2} = rw && $((e - s)) = 32768 ]] ; then
-      return 0
+      n=$((n + 1))
     fi
     prevend=$e ; prevperm=$perm
   done < "/proc/$1/maps"
-  return 1
+  echo "$n"
 }
 
-@test "svscan: supervise is cloned onto a stack with a guard page, mapped once" {
+@test "svscan: supervise is cloned onto a stack with a guard page, mapped for the pass that starts it and unmapped after" {
+  command -v strace >/dev/null || fail "strace is missing: apt-get install strace (sh package/deps test)"
   make_service a >/dev/null ; make_service b >/dev/null
-  start_svscan -t 0 "$SVDIR"
-  wait_for 5 has_pid "$SVDIR/a"
-  wait_for 5 has_pid "$SVDIR/b"
-  has_guarded_stack "$SVSCAN_PID"
+  strace -f -e trace=mmap,mprotect,munmap,clone,clone3 -o "$T/trace" svscan -t 0 "$SVDIR" 2>>"$T/svscan.err" &
+  SVSCAN_PID=$! ; track_pid "$SVSCAN_PID"
+  wait_for 10 has_pid "$SVDIR/a"
+  wait_for 10 has_pid "$SVDIR/b"
+  # one mapping with MAP_STACK for both starts, its lowest page made PROT_NONE, unmapped after
+  # (strace writes its log as it goes: wait for the lines)
+  wait_for 10 grep -q 'MAP_STACK' "$T/trace"
+  local addr len
+  addr=$(sed -n 's/.*mmap(NULL, \([0-9]*\), PROT_READ|PROT_WRITE, [^)]*MAP_STACK.*) = \(0x[0-9a-f]*\)$/\2/p' "$T/trace")
+  len=$(sed -n 's/.*mmap(NULL, \([0-9]*\), PROT_READ|PROT_WRITE, [^)]*MAP_STACK.*/\1/p' "$T/trace")
+  [ -n "$addr" ]
+  [ "$len" -gt 32768 ]
+  run grep -c "mprotect($addr, $((len - 32768)), PROT_NONE) *= 0" "$T/trace"
+  assert_output 1
+  wait_for 10 grep -q "munmap($addr, $len) *= 0" "$T/trace"
+  run grep -c 'MAP_STACK' "$T/trace"
+  assert_output 1
+  # the clones come between the mapping and the unmapping
+  run awk -v a="$addr" '/MAP_STACK/ { m = NR } /clone/ && m && !u { c++ } index($0, "munmap(" a ",") { u = NR } END { print (m && u > m && c >= 2) ? "ok" : "no" }' "$T/trace"
+  assert_output ok
+  # idle, svscan keeps no such stack
+  svpid=$(pgrep -x -P "$SVSCAN_PID" svscan || true)
+  [ -n "$svpid" ]
+  run has_guarded_stack "$svpid"
+  assert_failure
 }
 
 @test "svscan: SIGUSR1 and SIGUSR2 are trapped and ignored (they would kill it when not PID 1)" {

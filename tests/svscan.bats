@@ -503,9 +503,14 @@ only_supervise () { [ -z "$(ps -o comm= --ppid "$SVSCAN_PID" | grep -vx supervis
   wait_for 5 has_pid "$d"
   pid=$(svpid "$d")
   mv "$d" "$SVDIR/new"
+  # a service added beside the rename: once it runs, the rescan that saw the rename was processed
+  make_service c >/dev/null
   svscanctl -a "$SVDIR"
-  # still the same service: not restarted
+  wait_for 5 has_pid "$SVDIR/c"
+  # still the same service: not restarted, not told to go down or exit
   assert_equal "$(svpid "$SVDIR/new")" "$pid"
+  run cat "$SVDIR/new/supervise/stat"
+  assert_output "run, ready"
   # and still watched as critical under its new name: run once, it ends the tree
   svc -o "$SVDIR/new"
   kill -TERM "$pid"

@@ -48,3 +48,28 @@ teardown () { other_user_teardown ; tend_teardown ; }
   assert_success
   assert_output "ready"
 }
+
+nwaiters () { [ "$(ls "$1/supervise/event" | grep -c '^tend-wait:')" -ge "$2" ] ; }
+pid_changed () { local n ; n=$(svpid "$1") ; [ -n "$n" ] || return 1 ; [ "$n" != "$2" ] ; }
+
+@test "svwait -d: a service that went down and came straight back counts as down (the event saw it)" {
+  d=$(make_service web)
+  start_supervise "$d"
+  wait_for 5 is_up "$d"
+  old=$(svpid "$d")
+  svwait -d -t 30000 "$d" 2>"$T/svwait.err" &
+  w=$! ; track_pid "$w"
+  wait_for 5 nwaiters "$d" 1
+  # frozen while the service goes down and back up: the status it reads next says up again,
+  # only the events in its FIFO say it was down (make demo's "svc -t web ; svwait -d web")
+  kill -STOP "$w"
+  svc -t "$d"
+  wait_for 10 pid_changed "$d" "$old"
+  wait_for 10 is_up "$d"
+  kill -CONT "$w"
+  wait_for 10 dead "$w"
+  RC=0 ; wait "$w" || RC=$?
+  assert_equal "$RC" 0
+  run cat "$T/svwait.err"
+  assert_output ""
+}

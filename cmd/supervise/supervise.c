@@ -398,6 +398,29 @@ static pid_t start_fork (char const *const *argv, int const *np)
   return pid ;
 }
 
+/* A ./run that group or others can write lets them choose what runs as our user (root, often):
+   not refused, as the service directory is the operator's to set up, but said. Once per file
+   and mode, not at every restart of a crashing service. */
+static void check_run_mode (void)
+{
+  static dev_t wdev ;
+  static ino_t wino ;
+  static mode_t wmode ;
+  struct stat st ;
+  if (stat("run", &st) < 0 || !(st.st_mode & 022)) { wino = 0 ; return ; }
+  if (st.st_dev == wdev && st.st_ino == wino && st.st_mode == wmode) return ;
+  wdev = st.st_dev ; wino = st.st_ino ; wmode = st.st_mode ;
+  {
+    char m[UINT_OFMT], u[UID_FMT] ;
+    m[uint0_ofmt(m, (unsigned int)(st.st_mode & 07777), 4)] = 0 ;
+    u[uid_fmt(u, geteuid())] = 0 ;
+    strerr_warnw("./run has mode ", m, ": group or others can write it, and so choose what runs as uid ", u) ;
+  }
+}
+
+static unsigned int forkfails = 0 ;  /* forks failed in a row */
+static tain forkwarned ;
+
 static void start (void)
 {
   int np[2] = { -1, -1 } ;
@@ -405,6 +428,7 @@ static void start (void)
   char const *argv[3] = { "./run", sv.name, 0 } ;
 
   settings_read(&sv.set) ;
+  check_run_mode() ;
   sv.critical = sv.set.critical ;
   sv.execfailed = 0 ;
   if (sv.set.notifyfd >= 0 && pipe(np) < 0)
@@ -415,10 +439,22 @@ static void start (void)
   pid = sv.set.hasenv ? start_fork(argv, np) : start_vfork(argv, np) ;
   if (pid < 0)
   {
-    strerr_warnwusys("fork: retrying in 1 second") ;
+    /* retried every second; said when it begins and then once a minute, not every second */
+    if (!forkfails++ || !tain_future(&forkwarned))
+    {
+      strerr_warnwusys("fork (retrying every second, warning again in a minute)") ;
+      tain_addsec_g(&forkwarned, 60) ;
+    }
     if (np[0] >= 0) { fd_close(np[0]) ; fd_close(np[1]) ; }
     backoff_enter(1000) ;
     return ;
+  }
+  if (forkfails)
+  {
+    char fmt[UINT_FMT] ;
+    fmt[uint_fmt(fmt, forkfails)] = 0 ;
+    strerr_warni("fork works again: ./run started after ", fmt, forkfails == 1 ? " failure" : " failures") ;
+    forkfails = 0 ;
   }
   if (np[0] >= 0)
   {

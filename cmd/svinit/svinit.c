@@ -26,7 +26,7 @@
 #include "tend-paths.h"
 #include "svinit.h"
 
-#define USAGE "svinit [ prog args... ]"
+#define USAGE "svinit [ -- ] [ prog args... ]"
 #define HELP \
 "prepare the live scan dir from $SVINIT_SERVICES, run the init.d one-shots, then become svscan;\n" \
 "prog args..., when given, run as the main service: its exit ends the container (see svinit(8))\n"
@@ -416,7 +416,14 @@ int main (int argc, char const *const *argv)
     default : break ;
   }
   tend_usage_first(argc, argv, USAGE, HELP) ;
-  if (argc >= 2 && argv[1][0] == '-' && argv[1][1] == '-' && !argv[1][2]) { argv++ ; argc-- ; }
+  /* a first argument with a dash is a mistyped option far more often than a command (one that
+     starts with a dash follows "--"): refused before anything is prepared, so `svinit -h` typed
+     on a host never becomes svscan on that host's /etc/service */
+  if (argc >= 2 && argv[1][0] == '-')
+  {
+    if (argv[1][1] == '-' && !argv[1][2]) { argv++ ; argc-- ; }
+    else strerr_dieusage(100, USAGE) ;
+  }
   conf.hasmain = argc >= 2 ;
   read_settings() ;
 
@@ -427,20 +434,27 @@ int main (int argc, char const *const *argv)
   if (!conf.nservices && !conf.hasmain)
     strerr_dief(100, "nothing to run: no service in ", conf.services, " and no command given") ;
 
-  /* the record, so a bare `svc -h web` from `docker exec` finds the live dir; when /run/tend
-     cannot be written, a record beside the private live dir, which only our children (that
-     inherit TEND_RUNDIR) see */
-  if (rundir.len && !getenv("TEND_RUNDIR") && setenv("TEND_RUNDIR", rundir.s, 1) < 0) strerr_diefusys(111, "set TEND_RUNDIR") ;
+  /* the record, so a bare `svc -h web` from `docker exec` finds the live dir: in
+     $TEND_RUNDIR when the user set it; else in /run/tend, or when that cannot be written (a
+     non-root user on a read-only root) in /tmp/tend-EUID, the fixed place an exec as the same
+     uid looks with no variable; failing both, beside the private live dir, which only our
+     children (that inherit TEND_RUNDIR) see */
   if (!tend_svpath_record(live.s))
   {
     int e = errno ;
-    if (!rundir.len && !getenv("TEND_RUNDIR"))
+    char fb[TEND_RUNDIR_FALLBACK_LEN] ;
+    if (getenv("TEND_RUNDIR")) { errno = e ; strerr_warnwu("record the live scan directory ", live.s) ; }
+    else if (tend_svpath_record_fallback(live.s, fb))
     {
-      if (!stralloc_cats(&rundir, live.s) || !stralloc_cats(&rundir, ".tend") || !stralloc_0(&rundir)) strerr_diefusys(111, "allocate") ;
+      if (setenv("TEND_RUNDIR", fb, 1) < 0) strerr_diefusys(111, "set TEND_RUNDIR") ;
+    }
+    else
+    {
+      strerr_warnwu("record the live scan directory in " TEND_RUNDIR_DEFAULT " or ", fb, ": bare names from docker exec need SVDIR") ;
+      if (!rundir.len && (!stralloc_cats(&rundir, live.s) || !stralloc_cats(&rundir, ".tend") || !stralloc_0(&rundir))) strerr_diefusys(111, "allocate") ;
       if (setenv("TEND_RUNDIR", rundir.s, 1) < 0) strerr_diefusys(111, "set TEND_RUNDIR") ;
       if (!tend_svpath_record(live.s)) strerr_diefusys(111, "record the live scan directory in ", rundir.s) ;
     }
-    else { errno = e ; strerr_warnwu("record the live scan directory ", live.s) ; }
   }
   /* our children (init.d scripts, services, hooks) find services by bare name whatever the
      record says: SVDIR comes first in the lookup */

@@ -33,7 +33,9 @@ extern unsigned int svinit_run_dir (char const *, char const *, int) ;
 /* tag.c: whole lines of two pipes (stdout, stderr of a one-shot) to our stdout, tagged */
 extern void svinit_tag_pipes (char const *, int, int, int) ;
 extern size_t svinit_format_line (char *, size_t, char const *, int, char const *, size_t, int) ;
-#define SVINIT_LINEMAX 4000
+/* the input buffer of each stream: one read takes a full pipe (64 KiB); a line longer than
+   this is cut (records never exceed PIPE_BUF anyway) */
+#define SVINIT_LINEMAX 65536
 
 /* main.c */
 extern void svinit_prepare_main (char const *, char const *const *) ;

@@ -1,5 +1,5 @@
 /* tag.c: a one-shot's stdout and stderr as whole lines on our stdout, each tagged with its
-   name in the format SVINIT_LOG_FORMAT chose. Every line is one write of at most PIPE_BUF
+   name in the format SVINIT_LOG_FORMAT chose. Every write is whole records, at most PIPE_BUF
    bytes, so lines of concurrent writers (svscan's services later) never cut into each other. */
 
 #include <errno.h>
@@ -129,38 +129,52 @@ static size_t format_piece (char *out, char const *tag, int stream, char const *
   return pos ;
 }
 
-/* One line (without its newline) to stdout (or stderr), in as many records as it takes. Blocks when the
-   container's stdout is slow: back-pressure, never loss. */
-static void emit (char const *tag, int stream, char const *line, size_t len, int cont)
+/* Formatted records wait here and go out together in one write of at most PIPE_BUF bytes:
+   whole records only, so a write is still atomic and lines of concurrent writers never cut
+   into each other, but a flood of short lines costs one write per 4 KiB, not one per line
+   (the one-write-per-line version ran at 8 MB/s where supervisord ran at 120). */
+typedef struct out_s out_t ;
+struct out_s { int fd ; size_t len ; char *buf ; } ;
+
+static void out_flush (out_t *o)
 {
-  char out[PIPE_BUF] ;
+  if (!o->len) return ;
+  if (allwrite(o->fd, o->buf, o->len) < o->len && errno != EPIPE)
+    strerr_warnwusys("write to std", o->fd == 1 ? "out" : "err") ;
+  o->len = 0 ;
+}
+
+/* One line (without its newline), in as many records as it takes. Blocks when the
+   container's stdout is slow: back-pressure, never loss. */
+static void emit (out_t *o, char const *tag, int stream, char const *line, size_t len, int cont)
+{
+  char rec[PIPE_BUF] ;
   do
   {
     size_t used ;
-    size_t n = format_piece(out, tag, stream, line, len, cont, &used) ;
-    /* text keeps the stream (docker logs tells them apart); JSON says it in the record */
-    int fd = stream == 2 && conf.format != SVINIT_FMT_JSON ? 2 : 1 ;
-    if (allwrite(fd, out, n) < n && errno != EPIPE) strerr_warnwusys("write to std", fd == 1 ? "out" : "err") ;
+    size_t n = format_piece(rec, tag, stream, line, len, cont, &used) ;
+    if (o->len + n > PIPE_BUF) out_flush(o) ;
+    memcpy(o->buf + o->len, rec, n) ; o->len += n ;
     line += used ; len -= used ; cont = 1 ;
   } while (len) ;
 }
 
-/* The whole lines of buf out; a full buffer without a newline goes out as a cut piece */
-static void tag_flush (char const *tag, int stream, size_t *len, int *cont, char *buf, size_t max)
+/* The whole lines of buf into o; a full buffer without a newline goes out as a cut piece */
+static void tag_flush (out_t *o, char const *tag, int stream, size_t *len, int *cont, char *buf, size_t max)
 {
   size_t start = 0 ;
   for (;;)
   {
     char *nl = memchr(buf + start, '\n', *len - start) ;
     if (!nl) break ;
-    emit(tag, stream, buf + start, (size_t)(nl - (buf + start)), *cont) ;
+    emit(o, tag, stream, buf + start, (size_t)(nl - (buf + start)), *cont) ;
     *cont = 0 ;
     start = (size_t)(nl - buf) + 1 ;
   }
   if (!start && *len == max)
   {
     /* a line longer than the buffer: out in pieces, the next ones marked */
-    emit(tag, stream, buf, *len, *cont) ;
+    emit(o, tag, stream, buf, *len, *cont) ;
     *cont = 1 ; *len = 0 ;
   }
   else
@@ -171,50 +185,69 @@ static void tag_flush (char const *tag, int stream, size_t *len, int *cont, char
 }
 
 /* Until both streams end; with drain (the logger, whose FIFO never ends), until stdout ends,
-   then what the FIFO holds at that moment. */
+   then what the FIFO holds at that moment. Records are held back only while more input is
+   known to be waiting: a read that filled the buffer leaves its output pending, and while
+   anything is pending poll does not wait; when nothing is readable, or a read came up short
+   (the pipe is empty), what is pending goes out, so no line waits for the next one. */
 void svinit_tag_pipes (char const *tag, int fdout, int fderr, int drain)
 {
-  struct stream_s { int fd ; size_t len ; int cont ; char buf[SVINIT_LINEMAX] ; } st[2] ;
-  st[0].fd = fdout ; st[1].fd = fderr ;
-  st[0].len = st[1].len = 0 ; st[0].cont = st[1].cont = 0 ;
+  /* The buffers are apart from the small fields, in bss: a quiet service's logger touches
+     none of their pages (Pss counts only pages touched), a busy one as many as it fills. */
+  static char inbuf[2][SVINIT_LINEMAX], outbuf[2][PIPE_BUF] ;
+  struct stream_s { int fd ; size_t len ; int cont ; char *buf ; } st[2] =
+  {
+    { .fd = fdout, .len = 0, .cont = 0, .buf = inbuf[0] },
+    { .fd = fderr, .len = 0, .cont = 0, .buf = inbuf[1] }
+  } ;
+  /* text keeps the stream (docker logs tells them apart); JSON says it in the record */
+  out_t out[2] = { { .fd = 1, .len = 0, .buf = outbuf[0] },
+                   { .fd = conf.format == SVINIT_FMT_JSON ? 1 : 2, .len = 0, .buf = outbuf[1] } } ;
   while (st[0].fd >= 0 || st[1].fd >= 0)
   {
     struct pollfd p[2] = { { .fd = st[0].fd, .events = POLLIN }, { .fd = st[1].fd, .events = POLLIN } } ;
-    if (poll(p, 2, -1) < 0)
+    int r = poll(p, 2, out[0].len || out[1].len ? 0 : -1) ;
+    if (r < 0)
     {
       if (errno == EINTR) continue ;
       strerr_diefusys(111, "poll") ;
     }
+    if (!r) { out_flush(out) ; out_flush(out + 1) ; continue ; }
     for (int k = 0 ; k < 2 ; k++)
     {
       struct stream_s *s = st + k ;
+      size_t want = SVINIT_LINEMAX - s->len ;
       ssize_t r ;
       if (s->fd < 0 || !(p[k].revents & (POLLIN | POLLHUP | POLLERR))) continue ;
-      r = read(s->fd, s->buf + s->len, sizeof s->buf - s->len) ;
+      r = read(s->fd, s->buf + s->len, want) ;
       if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue ;
       if (r <= 0)
       {
         /* end of the stream: an unfinished last line still goes out, whole */
-        if (s->len) emit(tag, k + 1, s->buf, s->len, s->cont) ;
+        if (s->len) emit(out + k, tag, k + 1, s->buf, s->len, s->cont) ;
+        out_flush(out + k) ;
         s->len = 0 ; s->fd = -1 ;
         if (drain && !k && st[1].fd >= 0)
         {
           /* the FIFO is non-blocking: read it dry, then leave */
           for (;;)
           {
-            ssize_t n = read(st[1].fd, st[1].buf + st[1].len, sizeof st[1].buf - st[1].len) ;
+            ssize_t n = read(st[1].fd, st[1].buf + st[1].len, SVINIT_LINEMAX - st[1].len) ;
             if (n < 0 && errno == EINTR) continue ;
             if (n <= 0) break ;
             st[1].len += (size_t)n ;
-            tag_flush(tag, 2, &st[1].len, &st[1].cont, st[1].buf, sizeof st[1].buf) ;
+            tag_flush(out + 1, tag, 2, &st[1].len, &st[1].cont, st[1].buf, SVINIT_LINEMAX) ;
           }
-          if (st[1].len) emit(tag, 2, st[1].buf, st[1].len, st[1].cont) ;
+          if (st[1].len) emit(out + 1, tag, 2, st[1].buf, st[1].len, st[1].cont) ;
+          out_flush(out + 1) ;
           return ;
         }
         continue ;
       }
       s->len += (size_t)r ;
-      tag_flush(tag, k + 1, &s->len, &s->cont, s->buf, sizeof s->buf) ;
+      tag_flush(out + k, tag, k + 1, &s->len, &s->cont, s->buf, SVINIT_LINEMAX) ;
+      /* a short read emptied the pipe: nothing more to batch with */
+      if ((size_t)r < want) out_flush(out + k) ;
     }
   }
+  out_flush(out) ; out_flush(out + 1) ;
 }

@@ -693,6 +693,30 @@ static void unknown (char const *a)
   strerr_warnw("unknown script directive ", a[0] ? a : "(empty)", ": ignored, as multilog does") ;
 }
 
+
+/* What regcomp's code says, in our words: regerror formats through snprintf, which would bring
+   musl's whole printf (floating point included, 10 KiB of text in every svlog) for this one
+   usage error. */
+static char const *re_why (int r)
+{
+  switch (r)
+  {
+    case REG_BADPAT : return "invalid pattern" ;
+    case REG_ECOLLATE : return "invalid collating element" ;
+    case REG_ECTYPE : return "invalid character class" ;
+    case REG_EESCAPE : return "trailing backslash" ;
+    case REG_ESUBREG : return "invalid back reference" ;
+    case REG_EBRACK : return "unmatched [" ;
+    case REG_EPAREN : return "unmatched ( or )" ;
+    case REG_EBRACE : return "unmatched { or }" ;
+    case REG_BADBR : return "invalid repetition count" ;
+    case REG_ERANGE : return "invalid range" ;
+    case REG_ESPACE : return "out of memory" ;
+    case REG_BADRPT : return "repetition of nothing" ;
+    default : return "unknown error" ;
+  }
+}
+
 static void parse (int argc, char const *const *argv)
 {
   uint64_t size = 99999, cap = 0 ;
@@ -740,9 +764,7 @@ static void parse (int argc, char const *const *argv)
         r = regcomp(&act->re, a + 2, REG_EXTENDED | REG_NOSUB) ;
         if (r)
         {
-          char err[256] ;
-          regerror(r, &act->re, err, sizeof(err)) ;
-          strerr_dief(100, "invalid regular expression in script directive ", a, ": ", err) ;
+          strerr_dief(100, "invalid regular expression in script directive ", a, ": ", re_why(r)) ;
         }
         act->type = a[1] == '+' ? ACT_REPLUS : ACT_REMINUS ;
         act->arg = a ; nacts++ ; needeval = needre = 1 ;

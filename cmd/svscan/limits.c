@@ -14,7 +14,8 @@
 #include <skalibs/strerr.h>
 #include <skalibs/tai.h>
 #include <skalibs/djbunix.h>
-#include <skalibs/direntry.h>
+#include <tend/dirscan.h>
+#include <sys/syscall.h>
 #include "svscan.h"
 
 /* Descriptors svscan holds outside the table (standard ones, selfpipe, control FIFO, lock,
@@ -24,19 +25,16 @@ static unsigned int fdbase = 16 ;
 static uint64_t fdlimit = UINT64_MAX ;
 static tain fdwarned ;       /* when the shortage was last warned about */
 
+static void count_one (char const *name, void *aux)
+{
+  if (name[0] != '.') ++*(unsigned int *)aux ;
+}
+
 static unsigned int count_open (void)
 {
   unsigned int n = 0 ;
-  DIR *d = opendir("/proc/self/fd") ;
-  if (!d) return 16 ;
-  for (;;)
-  {
-    struct dirent *de = readdir(d) ;
-    if (!de) break ;
-    if (de->d_name[0] != '.') n++ ;
-  }
-  dir_close(d) ;
-  return n ? n - 1 : 0 ;   /* not the one opendir used */
+  if (tend_dirscan("/proc/self/fd", &count_one, &n) < 0) return 16 ;
+  return n ? n - 1 : 0 ;   /* not the one tend_dirscan used */
 }
 
 /* What the table holds now. O(table), once per start_all pass. */
@@ -101,11 +99,37 @@ void fd_report (void)
 struct rlimit child_nofile ;
 int child_nofile_set = 0 ;
 
+/* setrlimit(RLIMIT_NOFILE) as the kernel's prlimit64: musl's setrlimit applies a limit to every
+   thread in turn (its synccall: signals, semaphores, 2 KiB of code in svscan for this one call),
+   where the limit is the process's anyway and svscan has one thread; and the child svscan
+   clones calls it before it execs, sharing our memory, where only a bare system call is safe. */
+int nofile_set (struct rlimit const *rl)
+{
+  uint64_t k[2] =
+  {
+    rl->rlim_cur == RLIM_INFINITY ? UINT64_MAX : (uint64_t)rl->rlim_cur,
+    rl->rlim_max == RLIM_INFINITY ? UINT64_MAX : (uint64_t)rl->rlim_max
+  } ;
+  return (int)syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, k, (void *)0) ;
+}
+
+/* c[0]: the services, c[1]: those with a logger */
+static void count_service (char const *name, void *aux)
+{
+  unsigned int *c = aux ;
+  size_t nlen = strlen(name) ;
+  char fn[nlen + sizeof("/log")] ;
+  struct stat st ;
+  if (name[0] == '.') return ;
+  c[0]++ ;
+  memcpy(fn, name, nlen) ; memcpy(fn + nlen, "/log", sizeof("/log")) ;
+  if (stat(fn, &st) == 0 && S_ISDIR(st.st_mode)) c[1]++ ;
+}
+
 void raise_nofile (void)
 {
   struct rlimit rl ;
-  unsigned int logged = 0, n = 0 ;
-  DIR *d ;
+  unsigned int c[2] = { 0, 0 } ;
   if (getrlimit(RLIMIT_NOFILE, &rl) < 0) return ;
   if (rl.rlim_cur < rl.rlim_max)
   {
@@ -114,36 +138,18 @@ void raise_nofile (void)
     child_nofile = rl ;
     child_nofile_set = 1 ;
     rl.rlim_cur = rl.rlim_max ;
-    if (setrlimit(RLIMIT_NOFILE, &rl) < 0) strerr_warnwusys("raise the open-files limit") ;
+    if (nofile_set(&rl) < 0) strerr_warnwusys("raise the open-files limit") ;
     getrlimit(RLIMIT_NOFILE, &rl) ;
   }
   fdlimit = rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : (uint64_t)rl.rlim_cur ;
   fdbase = count_open() ;
   /* two pipe ends and two pidfds per logged service, a pidfd per other one, an event FIFO
      pair per critical one */
-  d = opendir(".") ;
-  if (!d) return ;
-  for (;;)
-  {
-    struct dirent *de ;
-    errno = 0 ;
-    de = readdir(d) ;
-    if (!de) break ;
-    if (de->d_name[0] == '.') continue ;
-    n++ ;
-    {
-      size_t nlen = strlen(de->d_name) ;
-      char fn[nlen + sizeof("/log")] ;
-      struct stat st ;
-      memcpy(fn, de->d_name, nlen) ; memcpy(fn + nlen, "/log", sizeof("/log")) ;
-      if (stat(fn, &st) == 0 && S_ISDIR(st.st_mode)) logged++ ;
-    }
-  }
-  dir_close(d) ;
-  if ((rlim_t)(3 * logged + 3 * n + 16) > rl.rlim_cur)
+  if (tend_dirscan(".", &count_service, c) < 0) return ;
+  if ((rlim_t)(3 * c[1] + 3 * c[0] + 16) > rl.rlim_cur)
   {
     char a[UINT_FMT], b[UINT64_FMT] ;
-    a[uint_fmt(a, 3 * logged + 3 * n + 16)] = 0 ;
+    a[uint_fmt(a, 3 * c[1] + 3 * c[0] + 16)] = 0 ;
     b[uint64_fmt(b, (uint64_t)rl.rlim_cur)] = 0 ;
     strerr_warnw("some services may not start at once: they need up to ", a, " descriptors and the open-files limit is ", b) ;
   }

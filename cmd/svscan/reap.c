@@ -69,6 +69,20 @@ void autoreap_start (void)
   if (epfd < 0) return ;
   if (!sigchld_nocldwait(1)) { fd_close(epfd) ; epfd = -1 ; return ; }
   autoreap = 1 ;
+  /* SIGCHLD untrapped (and so, with SIG_DFL, never even queued): 5,000 orphans exiting at once
+     would otherwise wake us up to a few thousand times for nothing, each wake-up a context
+     switch taken from the CPUs those exits need (the bench's M7live) */
+  sigchld_watch(0) ;
+  sigchld_nocldwait(1) ;  /* a selfpipe without signalfd restores SIGCHLD's disposition */
+}
+
+/* The stop needs SIGCHLD again: the tree is empty when waitpid says ECHILD, and orphans exiting
+   late must wake us to see it. */
+void autoreap_stopping (void)
+{
+  if (!autoreap) return ;
+  sigchld_watch(1) ;
+  sigchld_nocldwait(1) ;
 }
 
 /* Watching one supervise failed: from now on dead children stay zombies again until waitpid
@@ -76,6 +90,7 @@ void autoreap_start (void)
 void autoreap_stop (char const *name)
 {
   strerr_warnwusys("watch the supervise of ", name, " (reaping with waitpid from now on)") ;
+  sigchld_watch(1) ;
   sigchld_nocldwait(0) ;
   autoreap = 0 ;
 }

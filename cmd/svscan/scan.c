@@ -13,8 +13,8 @@
 #include <skalibs/strerr.h>
 #include <skalibs/tai.h>
 #include <skalibs/djbunix.h>
-#include <skalibs/direntry.h>
 #include <tend/tai.h>
+#include <tend/dirscan.h>
 #include "svscan.h"
 
 static int capwarned = 0 ;
@@ -80,91 +80,84 @@ static int is_critical (char const *name)
   return access(fn, F_OK) == 0 ;
 }
 
+/* one entry of the scan directory (tend_dirscan: no opendir, whose DIR is the one thing that
+   would take musl's malloc into svscan) */
+static void scan_one (char const *name, void *aux)
+{
+  int startnew = *(int const *)aux ;
+  struct stat st ;
+  unsigned int i ;
+  if (name[0] == '.') return ;
+  if (stat(name, &st) < 0)
+  {
+    /* a dangling symlink is a disabled service, not an error */
+    if (errno != ENOENT) strerr_warnwusys("stat ", name) ;
+    return ;
+  }
+  if (!S_ISDIR(st.st_mode)) return ;
+  /* the same directory reached twice (symlinks) is one service */
+  for (i = 0 ; i < tablen ; i++) if (tab[i].dev == st.st_dev && tab[i].ino == st.st_ino) break ;
+  if (i < tablen)
+  {
+    struct stat old ;
+    tab[i].seen = 1 ;
+    /* moved out and back in (same device and inode) before its entry was dropped: it is a
+       service again. A pipe that lost its writer is dropped: its logger drains it and exits,
+       and the next start gets a new one. */
+    if (tab[i].gone)
+    {
+      tab[i].gone = 0 ;
+      if (tab[i].p[1] < 0) pipe_close(tab + i) ;
+    }
+    tab[i].haslog = has_log(tab + i) ;
+    /* renamed inside the scan dir: follow the new name, so control bytes and the critical
+       watch keep reaching it (a second name for the same dir changes nothing) */
+    if (strcmp(tab[i].name, name) && (stat(tab[i].name, &old) < 0 || old.st_dev != st.st_dev || old.st_ino != st.st_ino))
+    {
+      size_t oldlen = strlen(tab[i].name) ;
+      char *nn = name_store(name) ;
+      if (nn) { tab[i].name = nn ; critical_renamed(tab + i, oldlen) ; }
+    }
+    return ;
+  }
+  if (!startnew) return ;
+  if (tablen >= tabmax)
+  {
+    if (!capwarned)
+    {
+      char fmt[UINT_FMT] ;
+      fmt[uint_fmt(fmt, tabmax)] = 0 ;
+      strerr_warnw("not starting ", name, " and any further new service: table full (", fmt, " services, raise it with -c)") ;
+      capwarned = 1 ;
+    }
+    return ;
+  }
+  {
+    svc_t *s = tab + tablen ;
+    memset(s, 0, sizeof *s) ;
+    s->dev = st.st_dev ; s->ino = st.st_ino ;
+    s->name = name_store(name) ;
+    if (!s->name) { strerr_warnw("not starting ", name, ": name storage full (raise -c)") ; return ; }
+    s->seen = 1 ;
+    s->wi = -1 ;
+    s->p[0] = s->p[1] = -1 ;
+    s->pidfd = s->logpidfd = -1 ;
+    tain_copynow(&s->restart) ; tain_copynow(&s->logrestart) ;
+    s->haslog = has_log(s) ;
+    s->critical = is_critical(s->name) ;
+    tablen++ ;
+  }
+}
+
 void scan (int startnew)
 {
-  DIR *d ;
   for (unsigned int i = 0 ; i < tablen ; i++) tab[i].seen = 0 ;
-  d = opendir(".") ;
-  if (!d) { strerr_warnwusys("open the scan directory (retrying at the next scan)") ; return ; }
-  for (;;)
+  if (tend_dirscan(".", &scan_one, &startnew) < 0)
   {
-    struct dirent *de ;
-    struct stat st ;
-    unsigned int i ;
-    errno = 0 ;
-    de = readdir(d) ;
-    if (!de)
-    {
-      if (errno)
-      {
-        strerr_warnwusys("read the scan directory (retrying at the next scan)") ;
-        /* do not prune on a partial read */
-        for (i = 0 ; i < tablen ; i++) tab[i].seen = 1 ;
-      }
-      break ;
-    }
-    if (de->d_name[0] == '.') continue ;
-    if (stat(de->d_name, &st) < 0)
-    {
-      /* a dangling symlink is a disabled service, not an error */
-      if (errno != ENOENT) strerr_warnwusys("stat ", de->d_name) ;
-      continue ;
-    }
-    if (!S_ISDIR(st.st_mode)) continue ;
-    /* the same directory reached twice (symlinks) is one service */
-    for (i = 0 ; i < tablen ; i++) if (tab[i].dev == st.st_dev && tab[i].ino == st.st_ino) break ;
-    if (i < tablen)
-    {
-      struct stat old ;
-      tab[i].seen = 1 ;
-      /* moved out and back in (same device and inode) before its entry was dropped: it is a
-         service again. A pipe that lost its writer is dropped: its logger drains it and exits,
-         and the next start gets a new one. */
-      if (tab[i].gone)
-      {
-        tab[i].gone = 0 ;
-        if (tab[i].p[1] < 0) pipe_close(tab + i) ;
-      }
-      tab[i].haslog = has_log(tab + i) ;
-      /* renamed inside the scan dir: follow the new name, so control bytes and the critical
-         watch keep reaching it (a second name for the same dir changes nothing) */
-      if (strcmp(tab[i].name, de->d_name) && (stat(tab[i].name, &old) < 0 || old.st_dev != st.st_dev || old.st_ino != st.st_ino))
-      {
-        size_t oldlen = strlen(tab[i].name) ;
-        char *nn = name_store(de->d_name) ;
-        if (nn) { tab[i].name = nn ; critical_renamed(tab + i, oldlen) ; }
-      }
-      continue ;
-    }
-    if (!startnew) continue ;
-    if (tablen >= tabmax)
-    {
-      if (!capwarned)
-      {
-        char fmt[UINT_FMT] ;
-        fmt[uint_fmt(fmt, tabmax)] = 0 ;
-        strerr_warnw("not starting ", de->d_name, " and any further new service: table full (", fmt, " services, raise it with -c)") ;
-        capwarned = 1 ;
-      }
-      continue ;
-    }
-    {
-      svc_t *s = tab + tablen ;
-      memset(s, 0, sizeof *s) ;
-      s->dev = st.st_dev ; s->ino = st.st_ino ;
-      s->name = name_store(de->d_name) ;
-      if (!s->name) { strerr_warnw("not starting ", de->d_name, ": name storage full (raise -c)") ; continue ; }
-      s->seen = 1 ;
-      s->wi = -1 ;
-      s->p[0] = s->p[1] = -1 ;
-      s->pidfd = s->logpidfd = -1 ;
-      tain_copynow(&s->restart) ; tain_copynow(&s->logrestart) ;
-      s->haslog = has_log(s) ;
-      s->critical = is_critical(s->name) ;
-      tablen++ ;
-    }
+    strerr_warnwusys("read the scan directory (retrying at the next scan)") ;
+    /* do not prune on a failed or partial read */
+    for (unsigned int i = 0 ; i < tablen ; i++) tab[i].seen = 1 ;
   }
-  dir_close(d) ;
   log_conflicts() ;
   if (tablen < tabmax) capwarned = 0 ;
   /* downwards: entry_free moves the last entry into the freed slot */
@@ -243,5 +236,7 @@ void start_all (void)
       if (s->critical) critical_check(s) ;
     }
   }
+  spawn_end() ;
   fd_report() ;
+  fork_report() ;
 }

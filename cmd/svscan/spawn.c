@@ -20,6 +20,7 @@
 #include <tend/sig.h>
 #include "tend-paths.h"   /* TEND_SUPERVISE_PATH, written by the Makefile */
 #include <sys/mman.h>
+#include <sys/auxv.h>
 #include "svscan.h"
 
 /* ---------- children ---------- */
@@ -32,41 +33,67 @@ static volatile int vchild_errno ;
    copied into an image's /usr/local/bin). Never a PATH search: another package's supervise
    (daemontools') earlier in PATH would run silently, without the event dir or the extended
    status. Resolved once: if neither exists, every start fails and is retried, naming the path. */
-static char supervise_beside[PATH_MAX] ;
 static char const *supervise_path = TEND_SUPERVISE_PATH ;
 
 void find_supervise (void)
 {
+  char *beside ;
   ssize_t r ;
   char *slash ;
   if (access(TEND_SUPERVISE_PATH, X_OK) == 0) return ;
-  r = readlink("/proc/self/exe", supervise_beside, sizeof supervise_beside - sizeof "supervise") ;
-  if (r <= 0 || (size_t)r >= sizeof supervise_beside - sizeof "supervise") return ;
-  supervise_beside[r] = 0 ;
-  slash = strrchr(supervise_beside, '/') ;
-  if (!slash) return ;
-  memcpy(slash + 1, "supervise", sizeof "supervise") ;
-  if (access(supervise_beside, X_OK) == 0) supervise_path = supervise_beside ;
+  /* PATH_MAX bytes only for a moved copy: mapped here, neither on the stack (its pages stay ours
+     for good once touched) nor in .bss (where it would spread the variables every pass touches
+     over one more page) */
+  beside = mmap(0, PATH_MAX, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) ;
+  if (beside == MAP_FAILED) return ;
+  r = readlink("/proc/self/exe", beside, PATH_MAX - sizeof "supervise") ;
+  if (r > 0 && (size_t)r < PATH_MAX - sizeof "supervise")
+  {
+    beside[r] = 0 ;
+    slash = strrchr(beside, '/') ;
+    if (slash)
+    {
+      memcpy(slash + 1, "supervise", sizeof "supervise") ;
+      if (access(beside, X_OK) == 0) { supervise_path = beside ; return ; }
+    }
+  }
+  munmap(beside, PATH_MAX) ;
 }
 
 /* The child's stack until it execs: one for all, since our own thread is suspended until the
-   child execs or exits (CLONE_VFORK), so two children never use it at once. Mapped once at
-   start-up, with a PROT_NONE page below it: an overflow (a libc that grows a wrapper's frame,
+   child execs or exits (CLONE_VFORK), so two children never use it at once. Mapped by the first
+   start of a start_all pass and unmapped at its end (spawn_end), so an idle svscan does not keep
+   its page, with a PROT_NONE page below it: an overflow (a libc that grows a wrapper's frame,
    a sanitizer's runtime) faults in the child instead of writing silently over our memory, as
    an array on our own stack would. 32 KiB is many times what child_main's few system calls
    take. */
 #define CHILDSTACK 32768
+static char *childmap ;     /* the mapping, guard page included, or 0 */
+static size_t childmaplen ;
 static char *childstack ;
 
-void spawn_init (void)
+static int spawn_stack (void)
 {
-  size_t page = (size_t)sysconf(_SC_PAGESIZE) ;
+  /* the page size from the kernel's auxiliary vector: musl's sysconf would bring a table of
+     every _SC_ name into svscan for this one value */
+  size_t page = (size_t)getauxval(AT_PAGESZ) ;
   char *m ;
+  if (childmap) return 1 ;
   if (page < 4096) page = 4096 ;
   m = mmap(0, page + CHILDSTACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0) ;
-  if (m == MAP_FAILED) strerr_diefusys(111, "allocate a stack for spawning") ;
-  if (mprotect(m, page, PROT_NONE) < 0) strerr_diefusys(111, "protect the guard page of the spawning stack") ;
+  if (m == MAP_FAILED) return 0 ;
+  if (mprotect(m, page, PROT_NONE) < 0) { munmap(m, page + CHILDSTACK) ; return 0 ; }
+  childmap = m ;
+  childmaplen = page + CHILDSTACK ;
   childstack = m + page ;
+  return 1 ;
+}
+
+void spawn_end (void)
+{
+  if (!childmap) return ;
+  munmap(childmap, childmaplen) ;
+  childmap = childstack = 0 ;
 }
 
 typedef struct childargs_s childargs_t ;
@@ -88,12 +115,42 @@ __attribute__((no_sanitize_address)) static int child_main (void *p)
      the terminal's foreground: a terminal belongs to one session */
   if (a->keepsession) setpgid(0, 0) ; else setsid() ;
   /* rlimits are per process, not shared through CLONE_VM: this changes the child's alone */
-  if (child_nofile_set && setrlimit(RLIMIT_NOFILE, &child_nofile) < 0) { vchild_errno = errno ; _exit(126) ; }
+  if (child_nofile_set && nofile_set(&child_nofile) < 0) { vchild_errno = errno ; _exit(126) ; }
   /* dup2 also drops close-on-exec from the copy: the pipe end svscan holds stays ours alone */
   if (a->fd >= 0 && dup2(a->fd, a->to) < 0) { vchild_errno = errno ; _exit(126) ; }
   execve(supervise_path, (char *const *)a->argv, environ) ;
   vchild_errno = errno ? errno : ENOENT ;
   _exit(127) ;
+}
+
+/* When forks fail (a pids cgroup full, the user's process limit), every service due to start
+   fails each second: one warning a second per service would bury the log (a thousand lines a
+   second with -c 1000). So, as for descriptors: one warning with the count when it begins,
+   then at most one a minute while it lasts, and one line when forks work again. Each held
+   service is still retried every second (its restart throttle). */
+static int forkerrno ;
+
+void fork_report (void)
+{
+  static int washeld = 0 ;
+  static tain forkwarned ;
+  unsigned int held = 0 ;
+  for (unsigned int i = 0 ; i < tablen ; i++) held += !tab[i].gone && tab[i].forkheld ;
+  if (!held)
+  {
+    if (washeld) strerr_warni("fork works again: every service is started") ;
+    washeld = 0 ;
+    return ;
+  }
+  if (!washeld || !tain_future(&forkwarned))
+  {
+    char a[UINT_FMT] ;
+    a[uint_fmt(a, held)] = 0 ;
+    errno = forkerrno ;
+    strerr_warnwusys("fork for the supervise processes of ", a, held == 1 ? " service" : " services", " (retrying every second, warning again in a minute)") ;
+    tain_addsec_g(&forkwarned, 60) ;
+  }
+  washeld = 1 ;
 }
 
 /* clone(CLONE_VM | CLONE_VFORK), i.e. vfork, rather than fork: svscan starts up to -c
@@ -114,14 +171,21 @@ pid_t spawn_supervise (svc_t *s, int islog)
   pid_t pid ;
   memcpy(arg, s->name, nlen) ;
   if (islog) memcpy(arg + nlen, "/log", sizeof("/log")) ; else arg[nlen] = 0 ;
+  if (!spawn_stack())
+  {
+    if (!fd_failed(s, errno)) strerr_warnwusys("allocate a stack to start the supervise of ", arg, " (retrying in 1 second)") ;
+    return 0 ;
+  }
   vchild_errno = 0 ;
   pid = clone(&child_main, childstack + CHILDSTACK,
               CLONE_VM | CLONE_VFORK | SIGCHLD | (autoreap ? CLONE_PIDFD : 0), &a, &pidfd) ;
   if (pid < 0)
   {
-    if (!fd_failed(s, errno)) strerr_warnwusys("fork for ", arg, " (retrying in 1 second)") ;
+    /* said by fork_report, once for all the services it holds back */
+    if (!fd_failed(s, errno)) { forkerrno = errno ; s->forkheld |= islog ? 2 : 1 ; }
     return 0 ;
   }
+  s->forkheld &= islog ? ~2 : ~1 ;
   /* the child has exec'd or exited by now; an exited one is gone already (the kernel reaped
      it) or will be found by reap() */
   if (vchild_errno)

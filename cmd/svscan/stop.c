@@ -19,6 +19,7 @@
 #include <tend/status.h>
 #include <sys/mman.h>
 #include <tend/control.h>
+#include <tend/dirscan.h>
 #include "svscan.h"
 
 /* Orphans that got SIGTERM already, one bit per possible pid: each gets it once however many
@@ -152,58 +153,62 @@ static int maybe_orphans (void)
 
 /* Our direct children that are not supervise processes of the table: orphans reparented to
    us (PID 1 or subreaper). TERM each once. */
+typedef struct orphanscan_s orphanscan_t ;
+struct orphanscan_s
+{
+  pid_t me ;
+  int sig ;
+} ;
+
+static void orphan_one (char const *name, void *aux)
+{
+  orphanscan_t const *o = aux ;
+  pid_t me = o->me ;
+  int sig = o->sig ;
+  pid_t pid ;
+  char buf[512] ;
+  int pfd = -1 ;
+  if (!pid0_scan(name, &pid)) return ;
+  if (pid == me) return ;
+  /* our own supervise processes first, without reading their stat: this scan runs at the
+     start of a stop, while every supervise wants the CPU */
+  {
+    unsigned int i ;
+    for (i = 0 ; i < tablen ; i++) if (tab[i].pid == pid || tab[i].logpid == pid) break ;
+    if (i < tablen) return ;
+  }
+  if (parent_of(name, buf, sizeof buf) != me) return ;
+  if (sig == SIGTERM && orphan_termed(pid)) return ;
+  /* When the kernel reaps for us, an orphan that dies after we read its stat is gone at once
+     and its pid may go to someone else: take a pidfd, which names one process for good, and
+     ask again (whenever pidfds exist: also after autoreap_stop, where it costs nothing wrong).
+     When we reap, its zombie keeps the pid ours until we do. */
+  if (epfd >= 0)
+  {
+    pfd = sys_pidfd_open(pid) ;
+    if (pfd < 0) return ;
+    if (parent_of(name, buf, sizeof buf) != me) { fd_close(pfd) ; return ; }
+  }
+  if (sig == SIGKILL)
+  {
+    char comm[64] ;
+    char *q = strchr(buf, '(') ;
+    char *p = strrchr(buf, ')') ;
+    size_t cl = q && p > q ? (size_t)(p - q - 1) : 0 ;
+    if (cl >= sizeof comm) cl = sizeof comm - 1 ;
+    memcpy(comm, q ? q + 1 : "", cl) ; comm[cl] = 0 ;
+    strerr_warnw("process ", name, " (", comm, ") outside supervision still running at the grace deadline: sending SIGKILL") ;
+  }
+  if (sig == SIGTERM) orphan_remember(pid) ;
+  if (pfd >= 0) { sys_pidfd_signal(pfd, sig) ; fd_close(pfd) ; }
+  else kill(pid, sig) ;
+}
+
 void term_orphans (int sig)
 {
-  DIR *d ;
-  pid_t me = getpid() ;
+  orphanscan_t o = { .me = getpid(), .sig = sig } ;
   if (!maybe_orphans()) return ;
-  d = opendir("/proc") ;
-  if (!d) return ;
-  for (;;)
-  {
-    struct dirent *de ;
-    pid_t pid ;
-    char buf[512] ;
-    int pfd = -1 ;
-    errno = 0 ;
-    de = readdir(d) ;
-    if (!de) break ;
-    if (!pid0_scan(de->d_name, &pid)) continue ;
-    if (pid == me) continue ;
-    /* our own supervise processes first, without reading their stat: this scan runs at the
-       start of a stop, while every supervise wants the CPU */
-    {
-      unsigned int i ;
-      for (i = 0 ; i < tablen ; i++) if (tab[i].pid == pid || tab[i].logpid == pid) break ;
-      if (i < tablen) continue ;
-    }
-    if (parent_of(de->d_name, buf, sizeof buf) != me) continue ;
-    if (sig == SIGTERM && orphan_termed(pid)) continue ;
-    /* When the kernel reaps for us, an orphan that dies after we read its stat is gone at once
-       and its pid may go to someone else: take a pidfd, which names one process for good, and
-       ask again (whenever pidfds exist: also after autoreap_stop, where it costs nothing wrong).
-       When we reap, its zombie keeps the pid ours until we do. */
-    if (epfd >= 0)
-    {
-      pfd = sys_pidfd_open(pid) ;
-      if (pfd < 0) continue ;
-      if (parent_of(de->d_name, buf, sizeof buf) != me) { fd_close(pfd) ; continue ; }
-    }
-    if (sig == SIGKILL)
-    {
-      char comm[64] ;
-      char *q = strchr(buf, '(') ;
-      char *p = strrchr(buf, ')') ;
-      size_t cl = q && p > q ? (size_t)(p - q - 1) : 0 ;
-      if (cl >= sizeof comm) cl = sizeof comm - 1 ;
-      memcpy(comm, q ? q + 1 : "", cl) ; comm[cl] = 0 ;
-      strerr_warnw("process ", de->d_name, " (", comm, ") outside supervision still running at the grace deadline: sending SIGKILL") ;
-    }
-    if (sig == SIGTERM) orphan_remember(pid) ;
-    if (pfd >= 0) { sys_pidfd_signal(pfd, sig) ; fd_close(pfd) ; }
-    else kill(pid, sig) ;
-  }
-  dir_close(d) ;
+  tend_dirscan("/proc", &orphan_one, &o) ;
 }
 
 /* SIGQUIT: stop now. The stop begins if it has not, and the grace deadline is now: what does
@@ -289,6 +294,7 @@ void stop_begin (char const *why)
   tain t ;
   if (stopping) return ;
   stopping = 1 ;
+  autoreap_stopping() ;
   if (why) strerr_warni(why) ;
   /* every service at once: d then x; loggers only x (they end on end-of-file) */
   for (unsigned int i = 0 ; i < tablen ; i++)
@@ -385,7 +391,21 @@ void finish_and_exit (void)
   /* -e: a code the image says means success (a JVM's 143 on TERM) */
   if (exitcode >= 0 && exitcode <= 255) exitcode = exitmap[exitcode] ;
   fmt[uint_fmt(fmt, (unsigned int)exitcode)] = 0 ;
-  if (stat(argv[0], &st) == 0 && S_ISREG(st.st_mode))
+  /* only a finish of ours or root's (the link itself too): one another user left in a .svscan/
+     that was theirs before we took it over would run as us */
+  if (lstat(argv[0], &st) == 0 && st.st_uid != geteuid() && st.st_uid != 0)
+  {
+    char u[UID_FMT] ;
+    u[uid_fmt(u, st.st_uid)] = 0 ;
+    strerr_warnw("not running ", argv[0], ": it is owned by uid ", u) ;
+  }
+  else if (stat(argv[0], &st) == 0 && S_ISREG(st.st_mode) && st.st_uid != geteuid() && st.st_uid != 0)
+  {
+    char u[UID_FMT] ;
+    u[uid_fmt(u, st.st_uid)] = 0 ;
+    strerr_warnw("not running ", argv[0], ": the file it leads to is owned by uid ", u) ;
+  }
+  else if (stat(argv[0], &st) == 0 && S_ISREG(st.st_mode))
   {
     selfpipe_finish() ;
     execve(argv[0], (char *const *)argv, environ) ;

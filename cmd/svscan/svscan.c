@@ -109,6 +109,20 @@ static void forward_main (int sig)
     strerr_warnwusys("forward ", sig_name(sig), " to the main service ", mainname) ;
 }
 
+/* the signals svscan traps; SIGCHLD first (sigchld_watch leaves it out) */
+static int const trapped[] = { SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGALRM, SIGUSR1, SIGUSR2, SIGWINCH, 0 } ;
+
+/* SIGCHLD in the selfpipe, or not: while the kernel reaps and no stop runs, it says nothing we
+   need (our supervise processes are followed through their pidfds), and each one would wake us
+   (see reap.c). */
+void sigchld_watch (int on)
+{
+  sigset_t set ;
+  sigemptyset(&set) ;
+  for (int const *p = trapped + !on ; *p ; p++) sigaddset(&set, *p) ;
+  if (!selfpipe_trapset(&set)) strerr_warnwusys(on ? "trap SIGCHLD" : "untrap SIGCHLD") ;
+}
+
 static void handle_signals (void)
 {
   for (;;)
@@ -179,33 +193,26 @@ int main (int argc, char const *const *argv)
   if (argc && chdir(argv[0]) < 0) strerr_diefusys(111, "chdir to ", argv[0]) ;
 
   find_supervise() ;
-  spawn_init() ;
   stop_init() ;
   ispid1 = getpid() == 1 ;
   /* not PID 1: adopt orphans anyway, so we reap and stop them the same way (tests, --init) */
   if (!ispid1 && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) strerr_warnwusys("become a child subreaper") ;
 
-  if (mkdir(CTLDIR, 0700) < 0 && errno != EEXIST) strerr_diefusys(111, "mkdir ", argc ? argv[0] : ".", "/" CTLDIR) ;
-  lockfd = open(CTLDIR "/lock", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0600) ;
-  if (lockfd < 0) strerr_diefusys(111, "open ", CTLDIR "/lock") ;
+  lockfd = ctldir_lock(argc ? argv[0] : ".") ;
   if (flock(lockfd, LOCK_EX | LOCK_NB) < 0)
   {
     if (errno == EWOULDBLOCK) strerr_dief(100, "unable to lock ", CTLDIR, "/lock: another svscan is running on ", argc ? argv[0] : ".") ;
     strerr_diefusys(111, "lock ", CTLDIR "/lock") ;
   }
-  if (mkfifo(CTLDIR "/control", 0600) < 0 && errno != EEXIST) strerr_diefusys(111, "mkfifo ", CTLDIR "/control") ;
-  ctlfd = openc_read(CTLDIR "/control") ;
-  if (ctlfd < 0) strerr_diefusys(111, "open ", CTLDIR "/control") ;
-  if (openc_write(CTLDIR "/control") < 0) strerr_diefusys(111, "open ", CTLDIR "/control for writing") ;
+  ctlfd = ctldir_control() ;
 
   table_init() ;
 
-  {
-    static int const sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGALRM, SIGUSR1, SIGUSR2, SIGWINCH, 0 } ;
-    sfd = tend_sig_selfpipe(sigs) ;
-    if (sfd < 0) strerr_diefusys(111, "trap signals") ;
-  }
+  sfd = tend_sig_selfpipe(trapped) ;
+  if (sfd < 0) strerr_diefusys(111, "trap signals") ;
   autoreap_start() ;
+  /* zombies left by whoever exec'd into us: SA_NOCLDWAIT releases only those still to come */
+  reap() ;
   tain_now_set_stopwatch_g() ;
   raise_nofile() ;
   tain_inf(&stopdeadline) ;

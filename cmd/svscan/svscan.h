@@ -15,7 +15,7 @@ extern char **environ ;
 typedef struct svc_s svc_t ;
 struct svc_s
 {
-  /* 128 bytes: with -c 1000 the table is most of svscan's own memory */
+  /* 120 bytes: with -c 1000 the table is most of svscan's own memory */
   dev_t dev ;
   ino_t ino ;
   dev_t logdev ;         /* NAME/log's, when haslog */
@@ -30,13 +30,15 @@ struct svc_s
   int logpidfd ;
   int p[2] ;             /* NAME's stdout -> NAME/log's stdin; held by svscan; -1 when none */
   int wi ;               /* its waiter in critical.c's pool (our event FIFO), or -1 */
-  uint8_t haslog ;       /* NAME/log is a directory, at the last scan */
-  uint8_t seen ;         /* present at the last scan */
-  uint8_t gone ;         /* its dir disappeared: told to exit */
-  uint8_t critical ;
-  uint8_t stopheld ;     /* in the stop: waits for the services its stop-after names */
-  uint8_t fdheld ;       /* not started for want of descriptors, since the last refusal */
-  uint8_t logwarned ;    /* what we last warned about NAME/log: 0 nothing, 1 stat, 2 not a dir, 3 a service */
+  /* two bytes of flags: 118 bytes, 120 with the alignment, so 100 slots fit in 3 pages */
+  unsigned int haslog : 1 ;     /* NAME/log is a directory, at the last scan */
+  unsigned int seen : 1 ;       /* present at the last scan */
+  unsigned int gone : 1 ;       /* its dir disappeared: told to exit */
+  unsigned int critical : 1 ;
+  unsigned int stopheld : 1 ;   /* in the stop: waits for the services its stop-after names */
+  unsigned int fdheld : 1 ;     /* not started for want of descriptors, since the last refusal */
+  unsigned int forkheld : 2 ;   /* its last fork failed: 1 supervise NAME, 2 supervise NAME/log */
+  unsigned int logwarned : 2 ;  /* what we last warned about NAME/log: 0 nothing, 1 stat, 2 not a dir, 3 a service */
 } ;
 
 /* svscan.c: options and the run state */
@@ -53,6 +55,11 @@ extern tain nextscan ;
 extern tain stopdeadline ;
 extern tain hardstop ;
 extern void tain_inf (tain *) ;
+extern void sigchld_watch (int) ;
+
+/* ctldir.c: .svscan/ made private at start-up; the lock's fd, then the control FIFO's read end */
+extern int ctldir_lock (char const *scandir) ;
+extern int ctldir_control (void) ;
 
 /* table.c */
 extern svc_t *tab ;
@@ -69,7 +76,8 @@ extern void start_all (void) ;
 
 /* spawn.c */
 extern void find_supervise (void) ;
-extern void spawn_init (void) ;
+extern void spawn_end (void) ;
+extern void fork_report (void) ;
 extern pid_t spawn_supervise (svc_t *, int) ;
 extern void signal_supervise (svc_t *, int, int) ;
 
@@ -80,6 +88,7 @@ extern int sys_pidfd_open (pid_t) ;
 extern int sys_pidfd_signal (int, int) ;
 extern void autoreap_start (void) ;
 extern void autoreap_stop (char const *) ;
+extern void autoreap_stopping (void) ;
 extern void child_gone (unsigned int, int) ;
 extern void reap (void) ;
 extern void handle_pidfds (void) ;
@@ -109,6 +118,7 @@ extern void finish_and_exit (void) ;
 extern void raise_nofile (void) ;
 extern struct rlimit child_nofile ;  /* the open-files limit svscan was started with */
 extern int child_nofile_set ;        /* and svscan raised its own above it */
+extern int nofile_set (struct rlimit const *) ;
 extern unsigned int fd_in_use (void) ;
 extern int fd_room (svc_t *, unsigned int, unsigned int) ;
 extern int fd_failed (svc_t *, int) ;

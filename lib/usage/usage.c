@@ -12,27 +12,31 @@ char const *tend_usage_version (void)
   return TEND_VERSION ;
 }
 
-static void out (char const *s)
+/* a buffer of its own on the stack rather than skalibs' buffer_1, whose 8 KiB would sit in the
+   .bss of every program, between the variables a daemon touches all the time */
+static void out (buffer *b, char const *s)
 {
-  if (buffer_puts(buffer_1, s) < 0) strerr_diefusys(111, "write to stdout") ;
+  if (buffer_puts(b, s) < 0) strerr_diefusys(111, "write to stdout") ;
 }
 
 void tend_usage_first (int argc, char const *const *argv, char const *usage, char const *help)
 {
+  char buf[1024] ;
+  buffer b = BUFFER_INIT(&buffer_write, 1, buf, sizeof buf) ;
   if (argc < 2) return ;
   if (!strcmp(argv[1], "--help"))
   {
-    out("usage: ") ; out(usage) ; out("\n") ;
-    out(help) ;
-    out("  --help     print this help and exit\n") ;
-    out("  --version  print the version and exit\n") ;
+    out(&b, "usage: ") ; out(&b, usage) ; out(&b, "\n") ;
+    out(&b, help) ;
+    out(&b, "  --help     print this help and exit\n") ;
+    out(&b, "  --version  print the version and exit\n") ;
   }
   else if (!strcmp(argv[1], "--version"))
   {
-    out(PROG) ; out(" (" TEND_NAME ") " TEND_VERSION "\n") ;
+    out(&b, PROG) ; out(&b, " (" TEND_NAME ") " TEND_VERSION "\n") ;
   }
   else return ;
   /* a closed or full stdout must not pass for an answer: the caller reads it */
-  if (!buffer_flush(buffer_1)) strerr_diefusys(111, "write to stdout") ;
+  if (!buffer_flush(&b)) strerr_diefusys(111, "write to stdout") ;
   _exit(0) ;
 }

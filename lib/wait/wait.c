@@ -126,6 +126,23 @@ void tend_wait_prepare (tend_waiter_t *w, unsigned int n)
   }
 }
 
+/* Did supervise announce, after we subscribed, that the service reached state? The status file
+   shows only the latest state: a service that went down and came straight back (svc -t, a
+   crash restarted at once) is up again by the time we read it, and only the event saw it down. */
+static int announced (char state, char const *events, size_t nev)
+{
+  switch (state)
+  {
+    case 'u' : return memchr(events, TEND_EVENT_UP, nev) || memchr(events, TEND_EVENT_READY, nev) ;
+    case 'U' : return !!memchr(events, TEND_EVENT_READY, nev) ;
+    case 'd' : return !!memchr(events, TEND_EVENT_DOWN, nev) ;
+    case 'D' : return !!memchr(events, TEND_EVENT_FINISHED, nev) ;
+    /* restarted keeps comparing pids: an up announced between our subscription and the read of
+       the first pid would otherwise pass for a restart */
+    default : return 0 ;
+  }
+}
+
 /* Re-evaluates one service. Sets result; never goes back from a final result.
    A supervisor that is not there yet is waited for (run scripts wait on their peers while
    svscan is still starting them); one that announced its exit ('x') is not. */
@@ -134,6 +151,7 @@ static void evaluate (tend_waiter_t *w, char state, char const *events, size_t n
   tend_status_t st ;
   int r, alive ;
   if (w->result != TEND_WAIT_PENDING) return ;
+  if (announced(state, events, nev)) { w->result = TEND_WAIT_REACHED ; return ; }
   r = tend_status_read(w->dir, &st) ;
   if (r > 0 && tend_wait_satisfied(&st, state, w->pid0)) { w->result = TEND_WAIT_REACHED ; return ; }
   alive = tend_svok(w->dir) ;

@@ -17,6 +17,8 @@ import subprocess
 import sys
 import time
 
+import initbench
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SYSPATH = "/usr/sbin:/usr/bin:/sbin:/bin"
@@ -871,12 +873,17 @@ class Bench:
         rows.append(row)
         self.m9_rows = rows
 
+    def svinit(self):
+        """svinit as a container's PID 1 against supervisord and tini + sh (tests/bench/initbench.py)"""
+        self.initbench = initbench.InitBench(self)
+        self.initbench.run()
+
     def group(self, name):
         t = time.monotonic()
         getattr(self, name)()
         self.timing.append("%s %.0f s" % (name, time.monotonic() - t))
 
-    def run(self, groups=("m9", "m1_m3_m8", "m4", "m10", "scanners", "m7", "m7live", "m5")):
+    def run(self, groups=("m9", "m1_m3_m8", "m4", "m10", "scanners", "m7", "m7live", "m5", "svinit")):
         t0 = time.monotonic()
         self.timing = []
         for g in groups:
@@ -948,6 +955,11 @@ def report(b, cmdline):
               "M7": "M7 reaping %d orphaned zombies as PID 1" % b.m7_n,
               "M8starts": "M8 crash loop: starts in %d s" % b.m8_window,
               "M8cpu": "M8 crash loop: supervisor CPU in %d s" % b.m8_window}
+    if not any(k[0] in {f[0] for f in FIGS} for k in b.results):
+        # the svinit figures alone (--only svinit): their section, without empty tables
+        L += initbench.report(b, fmt, summary)
+        tail(b, cmdline, w)
+        return "\n".join(L) + "\n", []
     w("Medians, (min–max, n = samples). Ratio = tend / peer of the medians; "
       "the 'better' column says which direction wins.")
     w("")
@@ -1051,6 +1063,12 @@ def report(b, cmdline):
         w("```")
         w(b.m5_glibc_text.rstrip())
         w("```")
+    L += initbench.report(b, fmt, summary)
+    tail(b, cmdline, w)
+    return "\n".join(L) + "\n", ratios
+
+
+def tail(b, cmdline, w):
     if b.errors:
         w("")
         w("**This run failed** (the bench exits non-zero):")
@@ -1060,7 +1078,6 @@ def report(b, cmdline):
     w("")
     w("Command: `%s`; %s run; wall time %.0f s (%s)." % (cmdline, "QUICK" if b.q else "full",
                                                           b.elapsed, ", ".join(b.timing)))
-    return "\n".join(L) + "\n", ratios
 
 
 def short_key(key):
@@ -1076,6 +1093,8 @@ def short_key(key):
 def chart(ratios, outdir, svg):
     """gnuplot bar chart of the ratios, on a log scale: below 1 is tend ahead when lower is
     better; figures where higher is better are inverted (peer/tend) so one rule reads all."""
+    if not ratios:
+        return None
     if not shutil.which("gnuplot"):
         log("bench: gnuplot not found: no chart")
         return None

@@ -5,6 +5,7 @@
 # programs out of it with COPY --from, as README's recipe does.
 
 load ../helpers/common
+load ../helpers/container
 
 # Every container runs this image with our programs first in PATH; all service sets live in the
 # one image (one build per file keeps the suite fast), one scan dir per test.
@@ -84,20 +85,20 @@ setup_file () {
   local tool
   tool="$(cd "$_tend_root/.." && pwd)/shared/tools/podman-setup"
   if [ "$(id -u)" != 0 ] ; then
-    CTR_SKIP="container tests need root (podman with runc as root)" ; return 0
+    ctr_skip "container tests need root (podman with runc as root)" ; return 0
   fi
   if ! command -v podman >/dev/null 2>&1 ; then
-    CTR_SKIP="podman is not installed (run ../shared/tools/podman-setup as root)" ; return 0
+    ctr_skip "podman is not installed" ; return 0
   fi
   if [ -f "$tool" ] && ! sh "$tool" --check ; then
-    CTR_SKIP="podman is unusable here: '$tool --check' failed (run it without --check as root)"
+    ctr_skip "podman is unusable here: '$tool --check' failed (run it without --check as root)"
     return 0
   fi
   if [ ! -x /bin/busybox ] || ! /bin/busybox --list >/dev/null 2>&1 ; then
-    CTR_SKIP="/bin/busybox missing (install busybox-static)" ; return 0
+    ctr_skip "/bin/busybox missing (install busybox-static)" ; return 0
   fi
   if [ -n "$(ldd /bin/busybox 2>/dev/null | grep '=>')" ] ; then
-    CTR_SKIP="/bin/busybox is dynamically linked (install busybox-static)" ; return 0
+    ctr_skip "/bin/busybox is dynamically linked (install busybox-static)" ; return 0
   fi
 
   # The image ships the release tarball of the static build (ASan cannot link statically, so a

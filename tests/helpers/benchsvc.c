@@ -7,8 +7,13 @@
      crash    append a line to ./starts, exit 1 at once (a crash loop)
      notify   wait for a byte on ./go, then write "\n" to fd $BENCH_NOTIFYFD (readiness),
               having first written the CLOCK_MONOTONIC time of that write to ./readyts
+     flood    like start, then write $BENCH_LINES lines of 100 bytes (99 '0's and a newline)
+              to stdout as fast as it can, 655 lines a write, then pause (log throughput)
    Run as a tool:
      benchsvc timecmd PROG ARGS...   run PROG, print "MONO_NS EXITCODE" when it is reaped
+     benchsvc drain N                read stdin until N newlines have come, then print
+                                     "MONO_NS BYTES FIRST_NS" (the fast reader of a log
+                                     stream; FIRST_NS: when the first bytes came)
      benchsvc zombies N OUT          make N orphaned zombies (their parent exits once all N
                                      have exited), then write to OUT how many microseconds
                                      pass until they are all reaped by whoever is PID 1
@@ -26,7 +31,7 @@
 #include <sys/wait.h>
 #include <skalibs/strerr.h>
 
-#define USAGE "benchsvc timecmd prog args... | benchsvc zombies n outfile | (as DIR/run, with BENCH_MODE)"
+#define USAGE "benchsvc timecmd prog args... | benchsvc drain n | benchsvc zombies n outfile | (as DIR/run, with BENCH_MODE)"
 
 static unsigned long long mono_ns (void)
 {
@@ -56,7 +61,7 @@ static int service (void)
   char buf[64] ;
   if (!mode) strerr_dief(100, "BENCH_MODE is not set") ;
   if (!strcmp(mode, "idle")) pause_forever() ;
-  if (!strcmp(mode, "start"))
+  if (!strcmp(mode, "start") || !strcmp(mode, "flood"))
   {
     char const *fifo = getenv("BENCH_FIFO") ;
     unsigned long long t = mono_ns() ;
@@ -67,6 +72,21 @@ static int service (void)
     n = snprintf(buf, sizeof buf, "%ld %llu\n", (long)getpid(), t) ;
     writeall(fd, buf, (size_t)n) ;  /* under PIPE_BUF: one atomic write */
     close(fd) ;
+    if (!strcmp(mode, "flood"))
+    {
+      /* 655 lines of 100 bytes: one write just under 64 KiB, a pipe's default size */
+      static char chunk[65500] ;
+      char const *s = getenv("BENCH_LINES") ;
+      unsigned long left = s ? strtoul(s, 0, 10) : 0 ;
+      memset(chunk, '0', sizeof chunk) ;
+      for (unsigned int i = 99 ; i < sizeof chunk ; i += 100) chunk[i] = '\n' ;
+      while (left)
+      {
+        unsigned long k = left < 655 ? left : 655 ;
+        writeall(1, chunk, k * 100) ;
+        left -= k ;
+      }
+    }
     pause_forever() ;
   }
   if (!strcmp(mode, "crash"))
@@ -115,6 +135,24 @@ static int timecmd (char *const *argv)
   while (waitpid(pid, &wstat, 0) < 0) if (errno != EINTR) strerr_diefusys(111, "waitpid") ;
   t = mono_ns() ;
   printf("%llu %d\n", t, WIFEXITED(wstat) ? WEXITSTATUS(wstat) : 128 + WTERMSIG(wstat)) ;
+  return 0 ;
+}
+
+static int drain (unsigned long long n)
+{
+  static char buf[65536] ;
+  unsigned long long lines = 0, bytes = 0, first = 0 ;
+  while (lines < n)
+  {
+    char *p, *end ;
+    ssize_t r = read(0, buf, sizeof buf) ;
+    if (r < 0) { if (errno == EINTR) continue ; strerr_diefusys(111, "read") ; }
+    if (!r) strerr_dief(111, "end of input before the last line") ;
+    if (!bytes) first = mono_ns() ;
+    bytes += (unsigned long long)r ;
+    for (p = buf, end = buf + r ; (p = memchr(p, '\n', (size_t)(end - p))) ; p++) lines++ ;
+  }
+  printf("%llu %llu %llu\n", mono_ns(), bytes, first) ;
   return 0 ;
 }
 
@@ -201,6 +239,7 @@ int main (int argc, char **argv)
   PROG = "benchsvc" ;
   if (len >= 3 && !strcmp(argv[0] + len - 3, "run")) return service() ;
   if (argc >= 3 && !strcmp(argv[1], "timecmd")) return timecmd(argv + 2) ;
+  if (argc == 3 && !strcmp(argv[1], "drain")) return drain(strtoull(argv[2], 0, 10)) ;
   if (argc == 4 && !strcmp(argv[1], "zombies"))
   {
     unsigned int n = (unsigned int)strtoul(argv[2], 0, 10) ;
