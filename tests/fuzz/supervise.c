@@ -633,6 +633,7 @@ static void reset (uint8_t first)
   for (unsigned int i = 0 ; i < NKIDS ; i++) kids[i].notifyw = kids[i].spawnw = -1 ;
   dirty = statusstale = deferred = 0 ;
   evqlen = evstalelen = 0 ;
+  forkfails = 0 ;
   laststatlen = lastpidlen = (size_t)-1 ;
   nextpid = 100 ; forkfail = execfail = reusepid = nextleftovers = nextisrun = statusfail = 0 ;
   nsigs = 0 ; exited = inctl = 0 ;
