@@ -30,11 +30,11 @@ has_guarded_stack () {
   while read -r range perm rest ; do
     s=$((16#${range%-*})) ; e=$((16#${range#*-}))
     if [[ $prevperm = ---p && $prevend = "$s" && ${perm:0:2} = rw && $((e - s)) = 32768 ]] ; then
-      n=$((n + 1))
+      return 0
     fi
     prevend=$e ; prevperm=$perm
   done < "/proc/$1/maps"
-  echo "$n"
+  return 1
 }
 
 @test "svscan: supervise is cloned onto a stack with a guard page, mapped for the pass that starts it and unmapped after" {
