@@ -106,6 +106,18 @@ static int sdfd = -1 ;      /* supervise/, verified at start-up: every write in 
 static int evfd = -1 ;      /* supervise/event/ */
 
 static void statedeadline_none (void) { tain_add_g(&sv.statedeadline, &tain_infinite_relative) ; }
+
+/* Start-up: no deadline armed, the state's time stamp now (main before its loop; the
+   state-machine fuzz target starts every input from here too) */
+static void deadlines_none (void)
+{
+  statedeadline_none() ;
+  tain_add_g(&sv.checkdeadline, &tain_infinite_relative) ;
+  tain_add_g(&sv.checkkill, &tain_infinite_relative) ;
+  tain_add_g(&sv.groupkilldeadline, &tain_infinite_relative) ;
+  tain_add_g(&sv.statusretry, &tain_infinite_relative) ;
+  tend_tai64n_now(&sv.stamp) ;
+}
 static void statedeadline_ms (unsigned int ms)
 {
   tain t ;
@@ -1083,12 +1095,7 @@ int main (int argc, char const *const *argv)
       if (sfd < 0) strerr_diefusys(111, "trap signals") ;
     }
     tain_now_set_stopwatch_g() ;
-    statedeadline_none() ;
-    tain_add_g(&sv.checkdeadline, &tain_infinite_relative) ;
-    tain_add_g(&sv.checkkill, &tain_infinite_relative) ;
-    tain_add_g(&sv.groupkilldeadline, &tain_infinite_relative) ;
-    tain_add_g(&sv.statusretry, &tain_infinite_relative) ;
-    tend_tai64n_now(&sv.stamp) ;
+    deadlines_none() ;
     /* the settings are read at every start; only what the status shows is needed before */
     sv.critical = access("critical", F_OK) == 0 ;
     sv.set.downsig = SIGTERM ;

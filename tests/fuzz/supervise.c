@@ -656,12 +656,7 @@ int LLVMFuzzerTestOneInput (uint8_t const *data, size_t size)
   /* main's start-up, as it sets the state before its loop */
   sv.name = "svc" ;
   sv.spawnfd = sv.notifyfd = -1 ;
-  statedeadline_none() ;
-  tain_add_g(&sv.checkdeadline, &tain_infinite_relative) ;
-  tain_add_g(&sv.checkkill, &tain_infinite_relative) ;
-  tain_add_g(&sv.groupkilldeadline, &tain_infinite_relative) ;
-  tain_add_g(&sv.statusretry, &tain_infinite_relative) ;
-  tend_tai64n_now(&sv.stamp) ;
+  deadlines_none() ;
   sv.set.downsig = SIGTERM ;
   sv.want = access("down", F_OK) == 0 ? 'd' : 'u' ;
   setstate(TEND_STATE_DOWN) ;
