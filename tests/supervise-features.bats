@@ -50,7 +50,8 @@ nfifos_ge () { [ "$(ls "$1/supervise/event" | wc -l)" -ge "$2" ] ; }
 @test "finish: a hanging finish is killed at timeout-finish; its pid is in the status meanwhile" {
   d=$(make_service web 'exit 0')
   printf '#!/bin/sh\necho $$ > finpid\nexec sleep 1000\n' > "$d/finish" ; chmod +x "$d/finish"
-  echo 300 > "$d/timeout-finish"
+  # long enough that the status is read before the kill on a loaded machine (300 ms was not)
+  echo 2000 > "$d/timeout-finish"
   touch "$d/down"
   start_supervise "$d"
   svc -o "$d"
@@ -60,9 +61,9 @@ nfifos_ge () { [ "$(ls "$1/supervise/event" | wc -l)" -ge "$2" ] ; }
   assert_equal "$(svpid "$d")" "$fp"
   run od -An -tx1 -j19 -N1 "$d/supervise/status"
   assert_output " 02"
-  wait_for 5 dead "$fp"
+  wait_for 10 dead "$fp"
   wait_for 5 stat_is "$d" "down"
-  grep -q "finish still running after 300 ms: killing it" "$T/supervise.err"
+  grep -q "finish still running after 2000 ms: killing it" "$T/supervise.err"
 }
 
 @test "finish: a finish that is not executable is reported and the service still restarts" {

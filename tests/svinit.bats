@@ -488,9 +488,12 @@ two')
   }
   wait_for 30 blocked
   [ ! -e "$T/fast.done" ]
-  # the tagger holds no more than its buffers: its resident memory stays small
+  # the tagger holds no more than its buffers: its resident memory stays small (not measured
+  # under ASan, whose shadow memory and allocator make any process larger than this bound)
   logger=$(svpid "$T/live/fast/log")
-  [ "$(awk '/^VmRSS:/ { print $2 }' "/proc/$logger/status")" -lt 4096 ]
+  if [ "${TEND_SANITIZE:-0}" != 1 ] ; then
+    [ "$(awk '/^VmRSS:/ { print $2 }' "/proc/$logger/status")" -lt 4096 ]
+  fi
   kill -CONT "$reader"
   wait_for 60 test -e "$T/fast.done"
   count () { [ "$(grep -c '^fast | fast-line-[0-9]*-padding-padding-padding$' "$T/out")" = 20000 ] ; }
