@@ -42,11 +42,11 @@ has_guarded_stack () {
   make_service a >/dev/null ; make_service b >/dev/null
   strace -f -e trace=mmap,mprotect,munmap,clone,clone3 -o "$T/trace" svscan -t 0 "$SVDIR" 2>>"$T/svscan.err" &
   SVSCAN_PID=$! ; track_pid "$SVSCAN_PID"
-  wait_for 10 has_pid "$SVDIR/a"
-  wait_for 10 has_pid "$SVDIR/b"
+  wait_for 30 has_pid "$SVDIR/a"
+  wait_for 30 has_pid "$SVDIR/b"
   # one mapping with MAP_STACK for both starts, its lowest page made PROT_NONE, unmapped after
   # (strace writes its log as it goes: wait for the lines)
-  wait_for 10 grep -q 'MAP_STACK' "$T/trace"
+  wait_for 30 grep -q 'MAP_STACK' "$T/trace"
   local addr len
   addr=$(sed -n 's/.*mmap(NULL, \([0-9]*\), PROT_READ|PROT_WRITE, [^)]*MAP_STACK.*) = \(0x[0-9a-f]*\)$/\2/p' "$T/trace")
   len=$(sed -n 's/.*mmap(NULL, \([0-9]*\), PROT_READ|PROT_WRITE, [^)]*MAP_STACK.*/\1/p' "$T/trace")
@@ -54,7 +54,7 @@ has_guarded_stack () {
   [ "$len" -gt 32768 ]
   run grep -c "mprotect($addr, $((len - 32768)), PROT_NONE) *= 0" "$T/trace"
   assert_output 1
-  wait_for 10 grep -q "munmap($addr, $len) *= 0" "$T/trace"
+  wait_for 30 grep -q "munmap($addr, $len) *= 0" "$T/trace"
   run grep -c 'MAP_STACK' "$T/trace"
   assert_output 1
   # the clones come between the mapping and the unmapping
