@@ -9,6 +9,10 @@
 #   WERROR=1    warnings are errors (CI)
 #   BUILD=DIR   build directory (default build, or build/san with SANITIZE=1)
 #   LINTBATS=0  check: skip tests/lint-bats (assertions bats cannot fail) before the suite
+#   JOBS=N      check: run N test files at a time (default 3, with GNU parallel; 1: one by one)
+#   SUITE=build check: only the files that test the build at hand (CI's sanitizer and static
+#               passes: the build system's, the fuzz targets' and the container tests, which
+#               always run build/static, are the same in every pass and run in the first)
 
 SANITIZE ?= 0
 STATIC ?= 0
@@ -64,6 +68,13 @@ TESTBINS := $(patsubst tests/helpers/%.c,$(BUILD)/testbin/%,$(TESTSRC))
 TESTOBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(TESTSRC))
 MANPAGES := $(wildcard doc/*.[18])
 BATS_FILES := $(sort $(wildcard tests/*.bats tests/compat/*.bats tests/integration/*.bats tests/container/*.bats))
+SUITE ?= all
+SHARED_BATS := tests/build.bats tests/reliability-fuzz.bats $(wildcard tests/container/*.bats)
+BATS_RUN := $(if $(filter build,$(SUITE)),$(filter-out $(SHARED_BATS),$(BATS_FILES)),$(BATS_FILES))
+# Most of a test's time is spent waiting for a deadline or a child, not on a CPU: three files at
+# a time (the tests of one file still one after another) take half the time on two cores.
+JOBS ?= 3
+BATSJOBS = $(if $(filter-out 0 1,$(JOBS)),$(if $(shell command -v parallel),--jobs $(JOBS) --no-parallelize-within-files))
 
 .PHONY: FORCE all check demo install uninstall lint-man clean distclean bench bench-svinit fuzz load deps-build deps-test \
   skalibs-musl dist-static dist-static-inner image image-inner
@@ -183,9 +194,9 @@ $(BUILD)/testbin/%: $(BUILD)/obj/tests/helpers/%.o $(BUILD)/libtend.a
 # The whole suite. TEND_BIN and TEND_TESTBIN tell the tests which build to run.
 check: all
 	@sh package/deps test
-	$(if $(filter 1,$(LINTBATS)),sh tests/lint-bats $(BATS_FILES))
+	$(if $(filter 1,$(LINTBATS)),sh tests/lint-bats $(BATS_RUN))
 	TEND_BIN=$(abspath $(BUILD)/bin) TEND_TESTBIN=$(abspath $(BUILD)/testbin) \
-	TEND_SANITIZE=$(SANITIZE) bats $(BATSFLAGS) $(BATS_FILES)
+	TEND_SANITIZE=$(SANITIZE) bats $(BATSJOBS) $(BATSFLAGS) $(BATS_RUN)
 
 # The main job: a live supervision demo on the shipped example, then the svinit example tree as
 # a container (podman when it works, else a PID namespace; root only, skipped otherwise).
