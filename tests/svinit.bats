@@ -504,6 +504,70 @@ two')
   assert_equal "$rc" 0
 }
 
+# svinit with its stdout a FIFO (a pipe, as a container's stdout is) read by cat into $T/out
+start_svinit_pipe () {
+  mkfifo "$T/fifo"
+  # (each open of a FIFO waits for the other end: svinit first, then its reader)
+  svinit "$@" > "$T/fifo" 2>"$T/err" &
+  SVINIT_PID=$!
+  track_pid "$SVINIT_PID"
+  cat < "$T/fifo" > "$T/out" &
+  reader=$!
+  track_pid "$reader"
+  wait_for 10 eval '[ "$(readlink /proc/$reader/fd/0)" = "$T/fifo" ]'
+}
+
+@test "svinit: stdout a pipe that fills up, shared with an untagged writer: every line whole, none lost" {
+  # a and b tagged (their loggers write whole records, up to PIPE_BUF bytes a write), raw
+  # untagged (one write a line straight to stdout); the reader stops until the services are
+  # blocked on a full pipe, so every writer waits on it and their writes land in turns
+  for s in a b ; do
+    img_service $s "while [ ! -e $T/go ] ; do sleep 0.05 ; done ; i=0 ; while [ \$i -lt 20000 ] ; do echo \"$s-line-\$i-padding-padding-padding\" ; i=\$((i+1)) ; done ; touch $T/$s.done ; exec sleep 1000"
+  done
+  img_service raw "while [ ! -e $T/go ] ; do sleep 0.05 ; done ; i=0 ; while [ \$i -lt 5000 ] ; do echo \"raw-line-\$i\" ; i=\$((i+1)) ; done ; touch $T/raw.done ; exec sleep 1000"
+  : > "$IMG/raw/svinit-untagged"
+  start_svinit_pipe
+  wait_for 10 has_pid "$T/live/a/log"
+  wait_for 10 has_pid "$T/live/b/log"
+  kill -STOP "$reader"
+  touch "$T/go"
+  blocked () { grep -q pipe_write "/proc/$(svpid "$T/live/a")/wchan" ; }
+  wait_for 30 blocked
+  kill -CONT "$reader"
+  for s in a b raw ; do wait_for 60 test -e "$T/$s.done" ; done
+  count () { [ "$(grep -c "^$1" "$T/out")" = "$2" ] ; }
+  wait_for 30 count "a | a-line-[0-9]*-padding-padding-padding\$" 20000
+  wait_for 30 count "b | b-line-[0-9]*-padding-padding-padding\$" 20000
+  wait_for 30 count "raw-line-[0-9]*\$" 5000
+  assert_equal "$(grep -cvE '^(([ab]) \| \2-line-[0-9]+-padding-padding-padding|raw-line-[0-9]+)$' "$T/out")" 0
+  assert_equal "$(grep '^a | ' "$T/out" | sed 's/^a | a-line-\([0-9]*\)-.*/\1/' | awk '$1 != NR - 1 { bad++ } END { print bad + 0 }')" 0
+  stop_svinit
+  assert_equal "$rc" 0
+}
+
+@test "svinit: a main command that makes the shared stdout non-blocking loses no line of a tagged service" {
+  # node.js and others set O_NONBLOCK on their stdout: the container's, shared with every
+  # logger. A full pipe then answers EAGAIN; the logger waits for room instead of dropping.
+  img_service fast "while [ ! -e $T/nb ] ; do sleep 0.05 ; done ; i=0 ; while [ \$i -lt 20000 ] ; do echo \"fast-line-\$i-padding-padding-padding\" ; i=\$((i+1)) ; done ; touch $T/fast.done ; exec sleep 1000"
+  start_svinit_pipe python3 -c "import fcntl, os, time
+fcntl.fcntl(1, fcntl.F_SETFL, fcntl.fcntl(1, fcntl.F_GETFL) | os.O_NONBLOCK)
+open('$T/nb', 'w').close()
+time.sleep(1000)"
+  wait_for 10 test -e "$T/nb"
+  kill -STOP "$reader"
+  # the logger waits for room, so the service blocks on its own full pipe before its end (a
+  # logger that dropped on EAGAIN would let it run through)
+  blocked () { grep -q pipe_write "/proc/$(svpid "$T/live/fast")/wchan" ; }
+  wait_for 30 blocked
+  [ ! -e "$T/fast.done" ]
+  kill -CONT "$reader"
+  wait_for 60 test -e "$T/fast.done"
+  count () { [ "$(grep -c '^fast | fast-line-[0-9]*-padding-padding-padding$' "$T/out")" = 20000 ] ; }
+  wait_for 30 count
+  run ! grep -q 'unable to write' "$T/err"
+  stop_svinit
+}
+
 # sh "$T/ns.sh" in a private mount namespace where /run is an empty root-owned tmpfs (no
 # /run/tend, which uid 1000 cannot make) and /tmp a fresh one (no /tmp/tend-UID left by anybody
 # else on this machine), with $T still at its path: the fixed places are the code under test

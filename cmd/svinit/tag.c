@@ -9,7 +9,6 @@
 #include <unistd.h>
 #include <poll.h>
 #include <skalibs/strerr.h>
-#include <skalibs/allreadwrite.h>
 #include "svinit.h"
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if it is not one: JSON must be
@@ -136,11 +135,26 @@ static size_t format_piece (char *out, char const *tag, int stream, char const *
 typedef struct out_s out_t ;
 struct out_s { int fd ; size_t len ; char *buf ; } ;
 
+/* Blocks until the output takes it all. The output may be non-blocking without our say: it
+   is the container's stdout, whose open file the main command shares, and node.js (among
+   others) sets O_NONBLOCK on its stdout. A full pipe then answers EAGAIN, never a part of a
+   write of at most PIPE_BUF bytes: wait for room and write it again, never drop it. */
 static void out_flush (out_t *o)
 {
-  if (!o->len) return ;
-  if (allwrite(o->fd, o->buf, o->len) < o->len && errno != EPIPE)
-    strerr_warnwusys("write to std", o->fd == 1 ? "out" : "err") ;
+  size_t w = 0 ;
+  while (w < o->len)
+  {
+    ssize_t r = write(o->fd, o->buf + w, o->len - w) ;
+    if (r >= 0) { w += (size_t)r ; continue ; }
+    if (errno == EINTR) continue ;
+    if (errno == EAGAIN)
+    {
+      struct pollfd p = { .fd = o->fd, .events = POLLOUT } ;
+      if (poll(&p, 1, -1) >= 0 || errno == EINTR) continue ;
+    }
+    if (errno != EPIPE) strerr_warnwusys("write to std", o->fd == 1 ? "out" : "err") ;
+    break ;
+  }
   o->len = 0 ;
 }
 
