@@ -37,7 +37,6 @@ start_fifo () {
   # signals are trapped (blocked, read from the signalfd) once svlog is set up
   wait_for 5 trapped $SVPID
 }
-trapped () { [ $(( 0x$(awk '/^SigBlk/ { print $2 }' /proc/$1/status) & 0x4000 )) != 0 ] ; }
 
 @test "svlog: lines go to ./dir verbatim; a final line without newline is written at EOF" {
   printf 'one\ntwo\nthree' | svlog ./d

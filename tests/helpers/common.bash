@@ -11,6 +11,16 @@ _tend_root=$(cd "$BATS_TEST_DIRNAME" && while [ ! -f Makefile ] && [ "$PWD" != /
 export TEND_BIN TEND_TESTBIN TEND_SANITIZE
 # Our programs first; peers are only ever called by absolute path.
 export PATH="$TEND_BIN:$TEND_TESTBIN:$PATH"
+# make check-valgrind (tests/valgrind/check): supervise, svscan and svlog run under valgrind
+# through the wrapper scripts it wrote beside the build's bin/ (svscan's own supervise path was
+# built to be that wrapper); every wait_for deadline is TEND_TIME_SCALE times longer.
+: "${TEND_VALGRIND:=0}"
+: "${TEND_TIME_SCALE:=1}"
+export TEND_VALGRIND TEND_TIME_SCALE
+if [ "$TEND_VALGRIND" = 1 ] ; then
+  [ -x "$TEND_BIN/../vgwrap/supervise" ] || { echo "TEND_VALGRIND=1: no wrappers in $TEND_BIN/../vgwrap (make check-valgrind writes them)" >&2 ; exit 1 ; }
+  PATH="$(cd "$TEND_BIN/../vgwrap" && pwd):$PATH"
+fi
 # Sanitizer runs: report to stderr, fail hard; leak checks stay on.
 export ASAN_OPTIONS="abort_on_error=0:exitcode=99:detect_leaks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=99"
@@ -22,7 +32,13 @@ tend_setup () {
   export TEND_RUNDIR="$T/run"
   mkdir -p "$SVDIR"
   : > "$T/.pids"
+  # names each valgrind log after the test that made it (file-number.pid.log)
+  if [ "$TEND_VALGRIND" = 1 ] ; then export TEND_VG_TAG="$(basename "$BATS_TEST_FILENAME" .bats)-$BATS_TEST_NUMBER" ; fi
 }
+
+# skip_under_valgrind REASON: for a test that valgrind makes meaningless (it looks at the
+# daemon's /proc entry, which is valgrind's, or traces it): never for a failure it would hide.
+skip_under_valgrind () { if [ "$TEND_VALGRIND" = 1 ] ; then skip "under valgrind: $1" ; fi ; }
 
 # Remember a pid so teardown kills it (and its process group when it leads one).
 track_pid () { echo "$1" >> "$T/.pids" ; }
@@ -61,7 +77,7 @@ tend_teardown () {
 
 # wait_for SECONDS CMD...: poll CMD every 10 ms until it succeeds; fail the test if the deadline passes.
 wait_for () {
-  local secs=$1 ; shift
+  local secs=$(( $1 * TEND_TIME_SCALE )) ; shift
   local end=$(( $(date +%s%N) + secs * 1000000000 ))
   while ! "$@" >/dev/null 2>&1 ; do
     if [ "$(date +%s%N)" -gt "$end" ] ; then
@@ -108,6 +124,22 @@ cpu_ticks () { local f ; read -r -a f < "/proc/$1/stat" ; echo $(( f[13] + f[14]
 dead () { ! kill -0 "$1" 2>/dev/null ; }
 # a file with at least N lines
 nlines_ge () { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ] ; }
+
+# trapped PID: the program (svlog) takes TERM through its signalfd by now: blocked, so read, not
+# delivered. Under valgrind the kernel's mask (SigBlk) is valgrind's, which blocks every signal
+# while the program runs: there the signalfd's own mask (its fdinfo) says it.
+trapped () {
+  local fd m
+  if [ "$TEND_VALGRIND" != 1 ] ; then
+    [ $(( 0x$(awk '/^SigBlk/ { print $2 }' "/proc/$1/status") & 0x4000 )) != 0 ]
+    return
+  fi
+  for fd in $(find "/proc/$1/fd" -lname 'anon_inode:\[signalfd\]' -printf '%f\n' 2>/dev/null) ; do
+    m=$(awk '/^sigmask:/ { print $2 }' "/proc/$1/fdinfo/$fd" 2>/dev/null)
+    [ -n "$m" ] && [ $(( 0x$m & 0x4000 )) != 0 ] && return 0
+  done
+  return 1
+}
 
 # service pid from the status file via svstat's pid
 status_pid () { sed -n 's/.*(pid \([0-9]*\)).*/\1/p' <<<"$(svstat "$1")" ; }
