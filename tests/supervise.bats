@@ -93,6 +93,7 @@ at_least () { [ "$(count "$1")" -ge "$2" ] ; }
 }
 
 @test "supervise: no run script: warns with the reason, stays up, starts it once it appears" {
+  skip_under_valgrind "valgrind runs vfork as fork: the exec error the child leaves in shared memory never reaches supervise"
   mkdir -p "$SVDIR/web"
   d=$SVDIR/web
   cat > "$d/restart-delay" <<< "100 200"
@@ -106,6 +107,7 @@ at_least () { [ "$(count "$1")" -ge "$2" ] ; }
 }
 
 @test "supervise: run not executable: the reason is reported and the start retried" {
+  skip_under_valgrind "valgrind runs vfork as fork: the exec error the child leaves in shared memory never reaches supervise"
   d=$(make_service web)
   chmod -x "$d/run"
   echo "100 200" > "$d/restart-delay"
@@ -116,6 +118,7 @@ at_least () { [ "$(count "$1")" -ge "$2" ] ; }
 }
 
 @test "supervise: run is a directory: reported, retried, supervise stays" {
+  skip_under_valgrind "valgrind runs vfork as fork: the exec error the child leaves in shared memory never reaches supervise"
   mkdir -p "$SVDIR/web/run"
   d=$SVDIR/web
   start_supervise "$d"
@@ -176,8 +179,11 @@ at_least () { [ "$(count "$1")" -ge "$2" ] ; }
   [ "$el" -ge 2700 ]
   n=$(count "$d/starts")
   [ "$n" -le 4 ]
-  # utime + stime of supervise, in clock ticks (100/s): far below 0.1 s
-  [ "$(cpu_ticks "$SUPERVISE_PID")" -le 10 ]
+  # utime + stime of supervise, in clock ticks (100/s): far below 0.1 s (not under valgrind,
+  # whose own start-up and translation of the program are in that count)
+  if [ "$TEND_VALGRIND" != 1 ] ; then
+    [ "$(cpu_ticks "$SUPERVISE_PID")" -le 10 ]
+  fi
 }
 
 @test "supervise: a service that ran longer than 2*MIN restarts at once after a kill" {

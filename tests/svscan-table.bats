@@ -118,7 +118,7 @@ nfails_ge () { [ "$(nfails)" -ge "$1" ] ; }
   assert_equal "${#lines[@]}" 1
   # supervise removes a FIFO whose reader is gone when it next notifies: stopped, it cannot,
   # so only svscan's own unlink, at the start of the stop, under the new name, removes it
-  sup=$(pgrep -P "$SVSCAN_PID" -x -f 'supervise main')
+  sup=$(svchild "$SVSCAN_PID" main)
   kill -STOP "$sup"
   kill -TERM "$SVSCAN_PID"
   wait_for 5 nofifo

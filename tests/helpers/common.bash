@@ -88,6 +88,26 @@ wait_for () {
   done
 }
 
+# scaled N: an upper time bound (a duration a test measured must stay under) stretched as
+# wait_for's deadlines are
+scaled () { echo $(( $1 * TEND_TIME_SCALE )) ; }
+
+# svchild PARENT ARG: the supervise process PARENT started on ARG (any parent if PARENT is
+# empty), found by its command line: "supervise ARG", or under valgrind valgrind's own, which
+# ends in ".../supervise ARG"
+svchild () {
+  local pp=()
+  if [ -n "$1" ] ; then pp=(-P "$1") ; fi
+  if [ "$TEND_VALGRIND" = 1 ] ; then pgrep "${pp[@]}" -f "/supervise $2\$" ; else pgrep "${pp[@]}" -f "^supervise $2\$" ; fi
+}
+# svchildren PARENT: every supervise process PARENT started (by name; under valgrind, whose
+# process name is its tool's, by command line)
+svchildren () {
+  if [ "$TEND_VALGRIND" = 1 ] ; then pgrep -P "$1" -f '/supervise [^ ]+$' ; else pgrep -P "$1" -x supervise ; fi
+}
+# svchild_other PARENT ARG PID: PARENT runs a supervise on ARG other than PID (a restarted one)
+svchild_other () { svchild "$1" "$2" | grep -qvx "$3" ; }
+
 # make_service NAME [RUN-SCRIPT-BODY]: a service dir under $SVDIR with an executable run script.
 make_service () {
   local d="$SVDIR/$1"
