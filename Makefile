@@ -13,7 +13,7 @@
 #   SUITE=build check: only the files that test the build at hand (CI's sanitizer and static
 #               passes: the build system's, the fuzz targets' and the container tests, which
 #               always run build/static, are the same in every pass and run in the first)
-# make check-valgrind: opt-in, in neither check nor CI (tens of minutes): the daemons' own test
+# make check-valgrind: opt-in, in neither check nor CI (10-20 minutes): the daemons' own test
 #   files (tests/supervise*, svscan*, svlog*) with supervise, svscan and svlog run under valgrind
 #   -q --error-exitcode=1 --track-fds=yes, one log per process in build/vg/vglogs; fails on a bats
 #   failure or on any log that holds an error (printed). A plain build in build/vg whose svscan

@@ -11,7 +11,7 @@ _tend_root=$(cd "$BATS_TEST_DIRNAME" && while [ ! -f Makefile ] && [ "$PWD" != /
 export TEND_BIN TEND_TESTBIN TEND_SANITIZE
 # Our programs first; peers are only ever called by absolute path.
 export PATH="$TEND_BIN:$TEND_TESTBIN:$PATH"
-# make check-valgrind (tests/valgrind/check): supervise, svscan and svlog run under valgrind
+# make check-valgrind (tests/valgrind/run): supervise, svscan and svlog run under valgrind
 # through the wrapper scripts it wrote beside the build's bin/ (svscan's own supervise path was
 # built to be that wrapper); every wait_for deadline is TEND_TIME_SCALE times longer.
 : "${TEND_VALGRIND:=0}"
@@ -32,12 +32,13 @@ tend_setup () {
   export TEND_RUNDIR="$T/run"
   mkdir -p "$SVDIR"
   : > "$T/.pids"
-  # names each valgrind log after the test that made it (file-number.pid.log)
+  # names each valgrind log after the test that made it (FILE-N.TIME.PID.log)
   if [ "$TEND_VALGRIND" = 1 ] ; then export TEND_VG_TAG="$(basename "$BATS_TEST_FILENAME" .bats)-$BATS_TEST_NUMBER" ; fi
 }
 
-# skip_under_valgrind REASON: for a test that valgrind makes meaningless (it looks at the
-# daemon's /proc entry, which is valgrind's, or traces it): never for a failure it would hide.
+# skip_under_valgrind REASON: for a test that valgrind makes meaningless (it would measure
+# valgrind, not the daemon, or valgrind emulates what it looks at differently): never for a
+# failure it would hide.
 skip_under_valgrind () { if [ "$TEND_VALGRIND" = 1 ] ; then skip "under valgrind: $1" ; fi ; }
 
 # Remember a pid so teardown kills it (and its process group when it leads one).
