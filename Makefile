@@ -1,5 +1,5 @@
 # Makefile for tend: generic, finds every cmd/*/ by itself (never edited for a new program).
-# make [all] | check | demo | install | uninstall | lint-man | clean | distclean | bench | bench-svinit | fuzz | load
+# make [all] | check | check-valgrind | demo | install | uninstall | lint-man | clean | distclean | bench | bench-svinit | fuzz | load
 #   FUZZ_SECONDS=N  fuzz: run each libFuzzer target (tests/fuzz/) N seconds (default 60)
 #   SANITIZE=1  build into build/san with ASan+UBSan (dynamic libc) and test that build
 #   STATIC=1    build fully static programs into build/static (what a container image ships):
@@ -13,6 +13,13 @@
 #   SUITE=build check: only the files that test the build at hand (CI's sanitizer and static
 #               passes: the build system's, the fuzz targets' and the container tests, which
 #               always run build/static, are the same in every pass and run in the first)
+# make check-valgrind: opt-in, in neither check nor CI (10-20 minutes): the daemons' own test
+#   files (tests/supervise*, svscan*, svlog*) with supervise, svscan and svlog run under valgrind
+#   -q --error-exitcode=1 --track-fds=yes, one log per process in build/vg/vglogs; fails on a bats
+#   failure or on any log that holds an error (printed). A plain build in build/vg whose svscan
+#   starts the valgrind wrapper as its supervise (tests/valgrind/run; doc/reliability.md 3).
+#   VG_FILES=...  the test files (default above)   VG_JOBS=N  files at a time (default 1)
+#   VG_TIME_SCALE=N  every wait_for deadline N times longer (default 10)
 
 SANITIZE ?= 0
 STATIC ?= 0
@@ -76,7 +83,7 @@ BATS_RUN := $(if $(filter build,$(SUITE)),$(filter-out $(SHARED_BATS),$(BATS_FIL
 JOBS ?= 3
 BATSJOBS = $(if $(filter-out 0 1,$(JOBS)),$(if $(shell command -v parallel),--jobs $(JOBS) --no-parallelize-within-files))
 
-.PHONY: FORCE all check demo install uninstall lint-man clean distclean bench bench-svinit fuzz load deps-build deps-test \
+.PHONY: FORCE all check check-valgrind demo install uninstall lint-man clean distclean bench bench-svinit fuzz load deps-build deps-test \
   skalibs-musl dist-static dist-static-inner image image-inner
 .DELETE_ON_ERROR:
 # The test helpers' objects are made only through the pattern rule, so make would take them
@@ -197,6 +204,19 @@ check: all
 	$(if $(filter 1,$(LINTBATS)),sh tests/lint-bats $(BATS_RUN))
 	TEND_BIN=$(abspath $(BUILD)/bin) TEND_TESTBIN=$(abspath $(BUILD)/testbin) \
 	TEND_SANITIZE=$(SANITIZE) bats $(BATSJOBS) $(BATSFLAGS) $(BATS_RUN)
+
+# The valgrind build: build/vg, plain flags, its svscan compiled to start vgwrap/supervise (the
+# wrapper tests/valgrind/run writes) instead of bin/supervise. Production code has no override:
+# the path is a build-time choice, as for an install.
+VG_BUILD := build/vg
+VG_FILES ?= $(wildcard tests/supervise*.bats tests/svscan*.bats tests/svlog*.bats)
+VG_JOBS ?= 1
+VG_TIME_SCALE ?= 10
+check-valgrind:
+	$(if $(filter 1,$(SANITIZE) $(STATIC)),$(error check-valgrind runs the plain build: ASan and valgrind do not mix))
+	$(MAKE) --no-print-directory BUILD=$(VG_BUILD) SUPERVISE_BUILD=$(abspath $(VG_BUILD))/vgwrap/supervise all
+	@sh package/deps test
+	sh tests/valgrind/run $(VG_BUILD) $(VG_JOBS) $(VG_TIME_SCALE) $(VG_FILES)
 
 # The main job: a live supervision demo on the shipped example, then the svinit example tree as
 # a container (podman when it works, else a PID namespace; root only, skipped otherwise).

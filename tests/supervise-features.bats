@@ -194,7 +194,10 @@ nfifos_ge () { [ "$(ls "$1/supervise/event" | wc -l)" -ge "$2" ] ; }
   [ "${iv[6]}" -lt 900 ]
   run svstat -l "$d"
   assert_output --regexp "restarts [0-9]+"
-  [ "$(cpu_ticks "$SUPERVISE_PID")" -le 20 ]
+  # (not under valgrind: its own start-up and translation of the program are in that count)
+  if [ "$TEND_VALGRIND" != 1 ] ; then
+    [ "$(cpu_ticks "$SUPERVISE_PID")" -le 20 ]
+  fi
 }
 
 @test "restart-delay: u cancels a pending delay" {
@@ -277,7 +280,7 @@ nfifos_ge () { [ "$(ls "$1/supervise/event" | wc -l)" -ge "$2" ] ; }
   track_pid $!
   wait_for 5 test -s "$d/pg"
   pg=$(tr -d ' ' < "$d/pg")
-  spg=$(ps -o pgid= -p "$(pgrep -f "^supervise $d\$" | head -1)" | tr -d ' ')
+  spg=$(ps -o pgid= -p "$(svchild "" "$d" | head -1)" | tr -d ' ')
   assert_equal "$pg" "$spg"
 }
 

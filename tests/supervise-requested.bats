@@ -93,7 +93,7 @@ requested () { [ $(( $(flags "$1") & 0x100 )) != 0 ] ; }
   # after each restart, wait until run itself runs: while finish runs, supervise/pid names finish
   pid=$(svpid "$d") ; svc -r "$d" ; wait_for 5 pid_changed "$d" "$pid" ; wait_for 5 running "$d"
   pid=$(svpid "$d") ; svc -t "$d" ; wait_for 5 pid_changed "$d" "$pid" ; wait_for 5 running "$d"
-  pid=$(svpid "$d") ; kill -KILL "$pid" ; wait_for 5 pid_changed "$d" "$pid"
+  pid=$(svpid "$d") ; kill -KILL "$pid" ; wait_for 5 pid_changed "$d" "$pid" ; wait_for 5 running "$d"
   svc -d "$d" ; wait_for 5 nlines_ge "$d/log" 4
   run cat "$d/log"
   assert_output "$(printf '256 15 r\n256 15 t\n256 9 unset\n256 15 d')"
@@ -125,6 +125,9 @@ requested () { [ $(( $(flags "$1") & 0x100 )) != 0 ] ; }
     pid=$(svpid "$d")
     svc -$c "$d"
     wait_for 5 pid_changed "$d" "$pid"
+    # run itself, not finish (whose pid supervise/pid names while it runs): the next letter
+    # must reach the run
+    wait_for 5 running "$d"
   done
   kill -0 "$p"
   # a crash is final: the tree stops with the service's code (SIGKILL: 137)

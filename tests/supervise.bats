@@ -93,6 +93,7 @@ at_least () { [ "$(count "$1")" -ge "$2" ] ; }
 }
 
 @test "supervise: no run script: warns with the reason, stays up, starts it once it appears" {
+  skip_under_valgrind "valgrind runs vfork as fork: the exec error the child leaves in shared memory never reaches supervise"
   mkdir -p "$SVDIR/web"
   d=$SVDIR/web
   cat > "$d/restart-delay" <<< "100 200"
@@ -106,6 +107,7 @@ at_least () { [ "$(count "$1")" -ge "$2" ] ; }
 }
 
 @test "supervise: run not executable: the reason is reported and the start retried" {
+  skip_under_valgrind "valgrind runs vfork as fork: the exec error the child leaves in shared memory never reaches supervise"
   d=$(make_service web)
   chmod -x "$d/run"
   echo "100 200" > "$d/restart-delay"
@@ -116,6 +118,7 @@ at_least () { [ "$(count "$1")" -ge "$2" ] ; }
 }
 
 @test "supervise: run is a directory: reported, retried, supervise stays" {
+  skip_under_valgrind "valgrind runs vfork as fork: the exec error the child leaves in shared memory never reaches supervise"
   mkdir -p "$SVDIR/web/run"
   d=$SVDIR/web
   start_supervise "$d"
@@ -165,19 +168,21 @@ at_least () { [ "$(count "$1")" -ge "$2" ] ; }
 }
 
 @test "supervise: a run script that exits at once is throttled; supervise uses next to no CPU" {
-  d=$(make_service web 'echo x >> starts ; exit 1')
+  d=$(make_service web 'date +%s%N >> starts ; exit 1')
   start_supervise "$d"
-  wait_for 5 at_least "$d/starts" 1
-  t0=$(date +%s%N)
-  # the delays double: 1 s, then 2 s: a third start is due 3 s after the first
+  # the delays double: 1 s, then 2 s: a third start is due 3 s after the first (the times the
+  # starts wrote, not when the test saw them: a slow supervise, under valgrind, is seen late)
   wait_for 10 at_least "$d/starts" 3
-  t1=$(date +%s%N)
-  el=$(( (t1 - t0) / 1000000 ))
+  mapfile -t s < "$d/starts"
+  el=$(( (s[2] - s[0]) / 1000000 ))
   [ "$el" -ge 2700 ]
   n=$(count "$d/starts")
   [ "$n" -le 4 ]
-  # utime + stime of supervise, in clock ticks (100/s): far below 0.1 s
-  [ "$(cpu_ticks "$SUPERVISE_PID")" -le 10 ]
+  # utime + stime of supervise, in clock ticks (100/s): far below 0.1 s (not under valgrind,
+  # whose own start-up and translation of the program are in that count)
+  if [ "$TEND_VALGRIND" != 1 ] ; then
+    [ "$(cpu_ticks "$SUPERVISE_PID")" -le 10 ]
+  fi
 }
 
 @test "supervise: a service that ran longer than 2*MIN restarts at once after a kill" {

@@ -14,7 +14,6 @@ teardown () {
   tend_teardown
 }
 
-trapped () { [ $(( 0x$(awk '/^SigBlk/ { print $2 }' /proc/$1/status) & 0x4000 )) != 0 ] ; }
 # gone, or dead and not yet reaped by whoever adopted it
 gone () { ! kill -0 "$1" 2>/dev/null || [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ] ; }
 now_ms () { echo $(( $(date +%s%N) / 1000000 )) ; }

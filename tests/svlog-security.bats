@@ -18,7 +18,6 @@ teardown () {
 }
 
 archives () { ls "$1" | grep -E '^@4000[0-9a-f]{20}\.[su]$' ; }
-trapped () { [ $(( 0x$(awk '/^SigBlk/ { print $2 }' /proc/$1/status) & 0x4000 )) != 0 ] ; }
 start_fifo () {
   mkfifo "$T/in"
   svlog "$@" < "$T/in" 2> "$T/err" &

@@ -11,6 +11,16 @@ _tend_root=$(cd "$BATS_TEST_DIRNAME" && while [ ! -f Makefile ] && [ "$PWD" != /
 export TEND_BIN TEND_TESTBIN TEND_SANITIZE
 # Our programs first; peers are only ever called by absolute path.
 export PATH="$TEND_BIN:$TEND_TESTBIN:$PATH"
+# make check-valgrind (tests/valgrind/run): supervise, svscan and svlog run under valgrind
+# through the wrapper scripts it wrote beside the build's bin/ (svscan's own supervise path was
+# built to be that wrapper); every wait_for deadline is TEND_TIME_SCALE times longer.
+: "${TEND_VALGRIND:=0}"
+: "${TEND_TIME_SCALE:=1}"
+export TEND_VALGRIND TEND_TIME_SCALE
+if [ "$TEND_VALGRIND" = 1 ] ; then
+  [ -x "$TEND_BIN/../vgwrap/supervise" ] || { echo "TEND_VALGRIND=1: no wrappers in $TEND_BIN/../vgwrap (make check-valgrind writes them)" >&2 ; exit 1 ; }
+  PATH="$(cd "$TEND_BIN/../vgwrap" && pwd):$PATH"
+fi
 # Sanitizer runs: report to stderr, fail hard; leak checks stay on.
 export ASAN_OPTIONS="abort_on_error=0:exitcode=99:detect_leaks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=99"
@@ -22,7 +32,14 @@ tend_setup () {
   export TEND_RUNDIR="$T/run"
   mkdir -p "$SVDIR"
   : > "$T/.pids"
+  # names each valgrind log after the test that made it (FILE-N.TIME.PID.log)
+  if [ "$TEND_VALGRIND" = 1 ] ; then export TEND_VG_TAG="$(basename "$BATS_TEST_FILENAME" .bats)-$BATS_TEST_NUMBER" ; fi
 }
+
+# skip_under_valgrind REASON: for a test that valgrind makes meaningless (it would measure
+# valgrind, not the daemon, or valgrind emulates what it looks at differently): never for a
+# failure it would hide.
+skip_under_valgrind () { if [ "$TEND_VALGRIND" = 1 ] ; then skip "under valgrind: $1" ; fi ; }
 
 # Remember a pid so teardown kills it (and its process group when it leads one).
 track_pid () { echo "$1" >> "$T/.pids" ; }
@@ -61,7 +78,7 @@ tend_teardown () {
 
 # wait_for SECONDS CMD...: poll CMD every 10 ms until it succeeds; fail the test if the deadline passes.
 wait_for () {
-  local secs=$1 ; shift
+  local secs=$(( $1 * TEND_TIME_SCALE )) ; shift
   local end=$(( $(date +%s%N) + secs * 1000000000 ))
   while ! "$@" >/dev/null 2>&1 ; do
     if [ "$(date +%s%N)" -gt "$end" ] ; then
@@ -71,6 +88,26 @@ wait_for () {
     sleep 0.01
   done
 }
+
+# scaled N: an upper time bound (a duration a test measured must stay under) stretched as
+# wait_for's deadlines are
+scaled () { echo $(( $1 * TEND_TIME_SCALE )) ; }
+
+# svchild PARENT ARG: the supervise process PARENT started on ARG (any parent if PARENT is
+# empty), found by its command line: "supervise ARG", or under valgrind valgrind's own, which
+# ends in ".../supervise ARG"
+svchild () {
+  local pp=()
+  if [ -n "$1" ] ; then pp=(-P "$1") ; fi
+  if [ "$TEND_VALGRIND" = 1 ] ; then pgrep "${pp[@]}" -f "/supervise $2\$" ; else pgrep "${pp[@]}" -f "^supervise $2\$" ; fi
+}
+# svchildren PARENT: every supervise process PARENT started (by name; under valgrind, whose
+# process name is its tool's, by command line)
+svchildren () {
+  if [ "$TEND_VALGRIND" = 1 ] ; then pgrep -P "$1" -f '/supervise [^ ]+$' ; else pgrep -P "$1" -x supervise ; fi
+}
+# svchild_other PARENT ARG PID: PARENT runs a supervise on ARG other than PID (a restarted one)
+svchild_other () { svchild "$1" "$2" | grep -qvx "$3" ; }
 
 # make_service NAME [RUN-SCRIPT-BODY]: a service dir under $SVDIR with an executable run script.
 make_service () {
@@ -108,6 +145,22 @@ cpu_ticks () { local f ; read -r -a f < "/proc/$1/stat" ; echo $(( f[13] + f[14]
 dead () { ! kill -0 "$1" 2>/dev/null ; }
 # a file with at least N lines
 nlines_ge () { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ] ; }
+
+# trapped PID: the program (svlog) takes TERM through its signalfd by now: blocked, so read, not
+# delivered. Under valgrind the kernel's mask (SigBlk) is valgrind's, which blocks every signal
+# while the program runs: there the signalfd's own mask (its fdinfo) says it.
+trapped () {
+  local fd m
+  if [ "$TEND_VALGRIND" != 1 ] ; then
+    [ $(( 0x$(awk '/^SigBlk/ { print $2 }' "/proc/$1/status") & 0x4000 )) != 0 ]
+    return
+  fi
+  for fd in $(find "/proc/$1/fd" -lname 'anon_inode:\[signalfd\]' -printf '%f\n' 2>/dev/null) ; do
+    m=$(awk '/^sigmask:/ { print $2 }' "/proc/$1/fdinfo/$fd" 2>/dev/null)
+    [ -n "$m" ] && [ $(( 0x$m & 0x4000 )) != 0 ] && return 0
+  done
+  return 1
+}
 
 # service pid from the status file via svstat's pid
 status_pid () { sed -n 's/.*(pid \([0-9]*\)).*/\1/p' <<<"$(svstat "$1")" ; }
