@@ -105,7 +105,7 @@ setup_file () {
   # SANITIZE=1 run also tests these binaries). make is incremental: this only compiles what
   # changed. The outer make's MAKEFLAGS (SANITIZE=1, WERROR=1, jobserver) must not leak in.
   local build="${TEND_STATIC_BUILD:-build/static}" tarball
-  if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$_tend_root" dist-static BUILD="$build" \
+  if ! tend_make dist-static BUILD="$build" \
         >"$BATS_FILE_TMPDIR/make.log" 2>&1 ; then
     cat "$BATS_FILE_TMPDIR/make.log" >&2
     echo "container tests: make dist-static BUILD=$build failed" >&2
@@ -328,7 +328,7 @@ time_stop () {
 }
 
 @test "container: make image is FROM scratch with just the programs, and COPY --from it works" {
-  run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$_tend_root" image \
+  run tend_make image \
     BUILD="${TEND_STATIC_BUILD:-build/static}" IMAGE_TAG="$CTR_IMAGE-tend"
   assert_success
   assert_output --partial "package/image: built $CTR_IMAGE-tend with podman"

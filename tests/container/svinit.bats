@@ -96,7 +96,7 @@ setup_file () {
   fi
   local build="${TEND_STATIC_BUILD:-build/static}" sbin
   case "$build" in /*) sbin="$build/bin" ;; *) sbin="$_tend_root/$build/bin" ;; esac
-  if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$_tend_root" STATIC=1 BUILD="$build" \
+  if ! tend_make STATIC=1 BUILD="$build" \
         >"$BATS_FILE_TMPDIR/make.log" 2>&1 ; then
     cat "$BATS_FILE_TMPDIR/make.log" >&2
     return 1

@@ -76,6 +76,14 @@ tend_teardown () {
   rm -rf "$T"
 }
 
+# tend_make ARGS...: make in the tree, clear of the outer make's MAKEFLAGS (SANITIZE=1, WERROR=1,
+# jobserver), and one at a time: make check runs test files in parallel, and two container files
+# building build/static at once linked half-compiled objects
+tend_make () {
+  mkdir -p "$_tend_root/build"
+  flock "$_tend_root/build/.tests-make.lock" env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$_tend_root" "$@"
+}
+
 # wait_for SECONDS CMD...: poll CMD every 10 ms until it succeeds; fail the test if the deadline passes.
 wait_for () {
   local secs=$(( $1 * TEND_TIME_SCALE )) ; shift
