@@ -548,13 +548,15 @@ start_svinit_pipe () {
 @test "svinit: a main command that makes the shared stdout non-blocking loses no line of a tagged service" {
   # node.js and others set O_NONBLOCK on their stdout: the container's, shared with every
   # logger. A full pipe then answers EAGAIN; the logger waits for room instead of dropping.
-  img_service fast "while [ ! -e $T/nb ] ; do sleep 0.05 ; done ; i=0 ; while [ \$i -lt 20000 ] ; do echo \"fast-line-\$i-padding-padding-padding\" ; i=\$((i+1)) ; done ; touch $T/fast.done ; exec sleep 1000"
+  img_service fast "while [ ! -e $T/go ] ; do sleep 0.05 ; done ; i=0 ; while [ \$i -lt 20000 ] ; do echo \"fast-line-\$i-padding-padding-padding\" ; i=\$((i+1)) ; done ; touch $T/fast.done ; exec sleep 1000"
   start_svinit_pipe python3 -c "import fcntl, os, time
 fcntl.fcntl(1, fcntl.F_SETFL, fcntl.fcntl(1, fcntl.F_GETFL) | os.O_NONBLOCK)
 open('$T/nb', 'w').close()
 time.sleep(1000)"
   wait_for 10 test -e "$T/nb"
+  # the reader stops before the service writes a line: else a quick service may be done first
   kill -STOP "$reader"
+  touch "$T/go"
   # the logger waits for room, so the service blocks on its own full pipe before its end (a
   # logger that dropped on EAGAIN would let it run through)
   blocked () { grep -q pipe_write "/proc/$(svpid "$T/live/fast")/wchan" ; }
