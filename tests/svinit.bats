@@ -468,17 +468,22 @@ two')
   [ "$n" -ge 10 ]
 }
 
-@test "svinit: a service writing faster than the container's stdout is read waits (back-pressure); nothing is lost" {
-  img_service fast "i=0 ; while [ \$i -lt 20000 ] ; do echo \"fast-line-\$i-padding-padding-padding\" ; i=\$((i+1)) ; done ; touch $T/fast.done ; exec sleep 1000"
+# svinit with its stdout a FIFO (a pipe, as a container's stdout is) read by cat into $T/out
+start_svinit_pipe () {
   mkfifo "$T/fifo"
-  # (each open of a FIFO waits for the other end: svinit first, then its reader, then stop it)
-  svinit > "$T/fifo" 2>"$T/err" &
+  # (each open of a FIFO waits for the other end: svinit first, then its reader)
+  svinit "$@" > "$T/fifo" 2>"$T/err" &
   SVINIT_PID=$!
   track_pid "$SVINIT_PID"
   cat < "$T/fifo" > "$T/out" &
   reader=$!
   track_pid "$reader"
   wait_for 10 eval '[ "$(readlink /proc/$reader/fd/0)" = "$T/fifo" ]'
+}
+
+@test "svinit: a service writing faster than the container's stdout is read waits (back-pressure); nothing is lost" {
+  img_service fast "i=0 ; while [ \$i -lt 20000 ] ; do echo \"fast-line-\$i-padding-padding-padding\" ; i=\$((i+1)) ; done ; touch $T/fast.done ; exec sleep 1000"
+  start_svinit_pipe
   kill -STOP "$reader"
   # evidence it is held back: the service's shell sleeps in a pipe write, and has not finished
   blocked () {
@@ -502,19 +507,6 @@ two')
   assert_equal "$(sed 's/^fast | fast-line-\([0-9]*\)-.*/\1/' "$T/out" | awk '$1 != NR - 1 { bad++ } END { print bad + 0 }')" 0
   stop_svinit
   assert_equal "$rc" 0
-}
-
-# svinit with its stdout a FIFO (a pipe, as a container's stdout is) read by cat into $T/out
-start_svinit_pipe () {
-  mkfifo "$T/fifo"
-  # (each open of a FIFO waits for the other end: svinit first, then its reader)
-  svinit "$@" > "$T/fifo" 2>"$T/err" &
-  SVINIT_PID=$!
-  track_pid "$SVINIT_PID"
-  cat < "$T/fifo" > "$T/out" &
-  reader=$!
-  track_pid "$reader"
-  wait_for 10 eval '[ "$(readlink /proc/$reader/fd/0)" = "$T/fifo" ]'
 }
 
 @test "svinit: stdout a pipe that fills up, shared with an untagged writer: every line whole, none lost" {
