@@ -179,14 +179,22 @@ example () {
   rm -rf "$SVDIR/job"
   svscan -t 0 "$SVDIR" 2>>"$T/svscan.err" &
   p=$! ; track_pid "$p"
-  wait_for 20 dead "$p"
+  # seen once not to exit under load and not reproduced since: say what the tree looked like
+  wait_for 20 dead "$p" || { cat "$T/svscan.err" ; svstat -l "$SVDIR/app" ; cat "$SVDIR/app/supervise/stat" ; false ; }
   RC=0 ; wait "$p" || RC=$?
   assert_equal "$RC" 3
   run grep -c 'critical service app stopped for good (exit code 3): stopping the tree' "$T/svscan.err"
   assert_output 1
 }
 
-pid_changed () { local n ; n=$(svpid "$1") ; [ -n "$n" ] || return 1 ; [ "$n" != "$2" ] ; }
+# a new run process: supervise/pid names the finish script while it runs, and a kill
+# aimed at it may hit a finish that has just exited; the run process is sleep
+pid_changed () {
+  local n c
+  n=$(svpid "$1") ; [ -n "$n" ] || return 1 ; [ "$n" != "$2" ] || return 1
+  read -r c < "/proc/$n/comm" 2>/dev/null || return 1
+  [ "$c" = sleep ]
+}
 
 @test "docs example containers-reload: reloads of a critical web server with max-restarts never stop the tree" {
   make_service web 'exec sleep 1000' >/dev/null
