@@ -82,11 +82,12 @@ supervise/event $UID_U 700"
   assert_success
 }
 
-@test "permissions: svstat, svok and svwait are for the supervisor's user and root; a group given read on supervise/ reads stat, pid and status themselves" {
+@test "permissions: svstat and svok answer whoever may read supervise/, through the kernel's lock table; svwait and control stay the owner's" {
   d=$(make_service web)
   start_supervise "$d"
   wait_for 5 is_up "$d"
   chmod 755 "$d"
+  # supervise/ is 0700: nobody else may look
   run as_user svstat "$d"
   assert_failure 111
   assert_output "$d: unable to open supervise/ok: Permission denied"
@@ -104,16 +105,50 @@ supervise/event $UID_U 700"
   assert_output "$(svpid "$d")"
   run as_user od -An -tx1 -N1 -j20 "$d/supervise/status"
   assert_output " 01"
-  # svstat still says no: it must open supervise/ok for writing (0600) to know supervise runs
+  # ok stays 0600, so svstat and svok cannot write it: they find supervise's lock in
+  # /proc/locks instead, and say what the owner's svstat says
   run as_user svstat "$d"
+  assert_success
+  assert_output --regexp "^$d: up \(pid $(svpid "$d")\) [0-9]+ seconds\$"
+  run as_user svstat -l "$d"
+  assert_success
+  assert_output --partial ", state ready,"
+  run as_user svok "$d"
+  assert_success
+  # controlling needs control: still the owner's
+  run as_user svc -d "$d"
   assert_failure 111
-  assert_output "$d: unable to open supervise/ok: Permission denied"
-  # the mode an administrator chose for reading is kept by the next supervise
+  run is_up "$d"
+  assert_success
+  # a wait already met needs nothing more than the status
+  run as_user svwait -u -t 2000 "$d"
+  assert_success
+  # one not met yet cannot put its FIFO in event/: it polls the status, as for a peer's
+  # supervise, and sees the owner's svc -d
+  run as_user svwait -d -t 300 "$d"
+  assert_failure 1
+  as_user svwait -d -t 10000 "$d" 2>"$T/wait.err" &
+  w=$! ; track_pid "$w"
+  wait_for 5 pgrep -P "$w" -x svwait
+  svc -d "$d"
+  RC=0 ; wait "$w" || RC=$?
+  assert_equal "$RC" 0
+  run ls "$d/supervise/event"
+  assert_output ""
+  # supervise gone, its lock with it: not running, as the owner would be told
   svc -dx "$d"
   wait_for 5 dead "$SUPERVISE_PID"
+  run as_user svstat "$d"
+  assert_success
+  assert_output "$d: supervise not running"
+  run as_user svok "$d"
+  assert_failure 100
+  # the mode an administrator chose for reading is kept by the next supervise
   start_supervise "$d"
   assert_equal "$(stat -c '%g %a' "$d/supervise")" "65534 750"
   run svstat "$d"
+  assert_success
+  run as_user svok "$d"
   assert_success
 }
 

@@ -35,10 +35,15 @@ teardown () { tend_teardown ; }
   d=$(make_service web)
   start_supervise "$d"
   chmod 755 "$T" "$SVDIR" "$d"
-  chmod 755 "$d/supervise"
+  # supervise/ is 0700: neither ok nor lock can be reached
   run setpriv --reuid=65534 --regid=65534 --clear-groups svok "$d"
   assert_failure 111
   assert_output "svok: fatal: unable to open $d/supervise/ok: Permission denied"
+  # search on supervise/ reaches lock (and status): the kernel's lock table answers
+  chmod 711 "$d/supervise"
+  run setpriv --reuid=65534 --regid=65534 --clear-groups svok "$d"
+  assert_success
+  assert_output ""
 }
 
 @test "svok: bare names resolve under \$SVDIR" {
