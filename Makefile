@@ -10,6 +10,8 @@
 #   BUILD=DIR   build directory (default build, or build/san with SANITIZE=1)
 #   LINTBATS=0  check: skip tests/lint-bats (assertions bats cannot fail) before the suite
 #   JOBS=N      check: run N test files at a time (default 3, with GNU parallel; 1: one by one)
+#   TEST_TIMEOUT=S  check: a test still running after S seconds fails (default 600): a hung
+#               wait fails its test instead of holding CI until its own time limit
 #   SUITE=build check: only the files that test the build at hand (CI's sanitizer and static
 #               passes: the build system's, the fuzz targets' and the container tests, which
 #               always run build/static, are the same in every pass and run in the first)
@@ -25,6 +27,7 @@ SANITIZE ?= 0
 STATIC ?= 0
 WERROR ?= 0
 LINTBATS ?= 1
+TEST_TIMEOUT ?= 600
 LIBC ?= auto
 # skalibs compiled with musl, shared by every static build (make skalibs-musl)
 SKALIBS_MUSL ?= build/skalibs-musl
@@ -203,7 +206,7 @@ check: all
 	@sh package/deps test
 	$(if $(filter 1,$(LINTBATS)),sh tests/lint-bats $(BATS_RUN))
 	TEND_BIN=$(abspath $(BUILD)/bin) TEND_TESTBIN=$(abspath $(BUILD)/testbin) \
-	TEND_SANITIZE=$(SANITIZE) bats $(BATSJOBS) $(BATSFLAGS) $(BATS_RUN)
+	TEND_SANITIZE=$(SANITIZE) BATS_TEST_TIMEOUT=$(TEST_TIMEOUT) bats $(BATSJOBS) $(BATSFLAGS) $(BATS_RUN)
 
 # The valgrind build: build/vg, plain flags, its svscan compiled to start vgwrap/supervise (the
 # wrapper tests/valgrind/run writes) instead of bin/supervise. Production code has no override:
