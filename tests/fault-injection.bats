@@ -191,6 +191,8 @@ blocked_in_write () { grep -q pipe_write "/proc/$1/wchan" 2>/dev/null || [ "$(ca
   scan=$!
   track_pid "$scan"
   wait_for 10 has_pid "$d/log"
+  # the logger's run says nothing of the service's own supervise: it may not be there yet
+  wait_for 10 svok "$d"
   svc -o "$d"
   wait_for 10 has_pid "$d"
   gp=$(svpid "$d")
