@@ -119,6 +119,7 @@ blocked_in_write () { grep -q pipe_write "/proc/$1/wchan" 2>/dev/null || [ "$(ca
   lp=$(log_pid_of "$d")
   m1=$(awk '/VmRSS/ { print $2 }' "/proc/$lp/status")
   kill -STOP "$lp"
+  wait_for 10 svok "$d"
   svc -o "$d"
   wait_for 10 has_pid "$d"
   gp=$(svpid "$d")
