@@ -187,15 +187,6 @@ example () {
   assert_output 1
 }
 
-# a new run process: supervise/pid names the finish script while it runs, and a kill
-# aimed at it may hit a finish that has just exited; the run process is sleep
-pid_changed () {
-  local n c
-  n=$(svpid "$1") ; [ -n "$n" ] || return 1 ; [ "$n" != "$2" ] || return 1
-  read -r c < "/proc/$n/comm" 2>/dev/null || return 1
-  [ "$c" = sleep ]
-}
-
 @test "docs example containers-reload: reloads of a critical web server with max-restarts never stop the tree" {
   make_service web 'exec sleep 1000' >/dev/null
   example containers.md containers-reload > "$T/example.sh"
@@ -211,7 +202,7 @@ pid_changed () {
   for i in 1 2 3 4 5 ; do
     old=$(svpid "$SVDIR/web")
     sh -e -c "$hook"
-    wait_for 5 pid_changed "$SVDIR/web" "$old"
+    wait_for 5 runs_prog "$SVDIR/web" sleep "$old"
   done
   run kill -0 "$p"
   assert_success
@@ -228,7 +219,7 @@ pid_changed () {
   for i in 1 2 ; do
     old=$(svpid "$SVDIR/web")
     svc -r "$SVDIR/web"
-    wait_for 5 pid_changed "$SVDIR/web" "$old"
+    wait_for 5 runs_prog "$SVDIR/web" sleep "$old"
   done
   run kill -0 "$p"
   assert_success

@@ -146,6 +146,15 @@ start_svscan () {
 # the pid supervise recorded in DIR/supervise/pid (empty when down)
 svpid () { cat "$1/supervise/pid" 2>/dev/null ; }
 has_pid () { [ -n "$(svpid "$1")" ] ; }
+# DIR's run process (a pid other than OLD, if given) has exec'd COMM: supervise/pid also names
+# a child not yet exec'd and, while it runs, the finish script; a signal sent to either may
+# not reach the service (a finish that has just exited; valgrind drops a signal queued before
+# an exec)
+runs_prog () {
+  local p c
+  p=$(svpid "$1") ; [ -n "$p" ] || return 1 ; [ "$p" != "${3:-}" ] || return 1
+  read -r c < "/proc/$p/comm" 2>/dev/null && [ "$c" = "$2" ]
+}
 no_pid () { [ -z "$(svpid "$1")" ] ; }
 # user + system CPU time of a process so far, in clock ticks (100 a second)
 cpu_ticks () { local f ; read -r -a f < "/proc/$1/stat" ; echo $(( f[13] + f[14] )) ; }
