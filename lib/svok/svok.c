@@ -19,7 +19,7 @@ static int lockline (char const *s, size_t len, unsigned long maj, unsigned long
   unsigned long long v[3] = { 0, 0, 0 } ;
   unsigned int f = 0, k = 0 ;
   size_t i = 0, start = 0 ;
-  /* the device field is the sixth after the "N:" label; "->" adds a field before it */
+  /* the device is the sixth field, the "N:" label counted; a waiter's "->" is not counted */
   while (i < len)
   {
     while (i < len && s[i] == ' ') i++ ;
